@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Code graph -> classic BPF. Reverse post-order makes every edge a forward jump (the kernel
+ * refuses backward ones); visiting the true successor before the false one puts the false
+ * successor right after its jump whenever it is not shared, so most jf are 0. jt/jf are 8 bits:
+ * a longer conditional jump goes through a trampoline placed right after it, a copy of the
+ * target when that is a RET (libseccomp _gen_bpf_build_jmp_ret does the same) or a JA.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "bpf/cg.h"
+#include "bpf/insn.h"
+
+static int rpo_order(const struct cg *g, int entry, int **ret_order, size_t *ret_n)
+{
+	cleanup_free int *order = NULL, *stack = NULL;
+	cleanup_free uint8_t *state = NULL; /* 0 new, 1 open, 2 done */
+	size_t n_post = 0, sp = 0;
+
+	order = malloc(g->n * sizeof(*order));
+	stack = malloc(g->n * sizeof(*stack));
+	state = calloc(g->n, 1);
+	if (!order || !stack || !state)
+		return -ENOMEM;
+	stack[sp++] = entry;
+	while (sp) {
+		int v = stack[sp - 1];
+		const struct cg_node *n = &g->nodes[v];
+		int kids[2], nk = 0;
+		bool pushed = false;
+
+		if (state[v] == 0)
+			state[v] = 1;
+		/* the child visited last lands right after its parent: f, or the next insn */
+		if (n->kind == CG_JMP) {
+			kids[nk++] = n->t;
+			kids[nk++] = n->f;
+		} else if (n->kind != CG_RET)
+			kids[nk++] = n->t;
+		for (int i = 0; i < nk; i++)
+			if (state[kids[i]] == 0) {
+				state[kids[i]] = 1;
+				stack[sp++] = kids[i];
+				pushed = true;
+				break;
+			}
+		if (pushed)
+			continue;
+		sp--;
+		state[v] = 2;
+		order[n_post++] = v;
+	}
+	/* reverse */
+	for (size_t i = 0; i < n_post / 2; i++) {
+		int t = order[i];
+
+		order[i] = order[n_post - 1 - i];
+		order[n_post - 1 - i] = t;
+	}
+	*ret_order = TAKE_PTR(order);
+	*ret_n = n_post;
+	return 0;
+}
+
+int cg_assemble(const struct cg *g, int entry, struct sock_filter **ret_insns,
+		int32_t **ret_origin, size_t *ret_len)
+{
+	cleanup_free int *order = NULL;
+	cleanup_free size_t *pos = NULL;
+	cleanup_free uint8_t *ja = NULL, *tramp = NULL; /* tramp: bit 0 jt, bit 1 jf */
+	struct sock_filter *insns;
+	int32_t *origin;
+	size_t n_order, len = 0;
+	bool changed;
+	int r;
+
+	if (g->oom || entry < 0)
+		return -ENOMEM;
+	r = rpo_order(g, entry, &order, &n_order);
+	if (r < 0)
+		return r;
+	pos = calloc(g->n, sizeof(*pos));
+	ja = calloc(g->n, 1);
+	tramp = calloc(g->n, 1);
+	if (!pos || !ja || !tramp)
+		return -ENOMEM;
+	for (size_t i = 0; i < n_order; i++) {
+		const struct cg_node *n = &g->nodes[order[i]];
+
+		if ((n->kind == CG_LD || n->kind == CG_AND) &&
+		    (i + 1 >= n_order || order[i + 1] != n->t))
+			ja[order[i]] = 1;
+	}
+
+	do {
+		changed = false;
+		len = 0;
+		for (size_t i = 0; i < n_order; i++) {
+			int v = order[i];
+
+			pos[v] = len++;
+			len += ja[v];
+			len += (tramp[v] & 1) + ((tramp[v] >> 1) & 1);
+		}
+		for (size_t i = 0; i < n_order; i++) {
+			int v = order[i];
+			const struct cg_node *n = &g->nodes[v];
+
+			if (n->kind != CG_JMP)
+				continue;
+			if (!(tramp[v] & 1) && pos[n->t] - pos[v] - 1 > CF_BPF_JMP_MAX) {
+				tramp[v] |= 1;
+				changed = true;
+			}
+			if (!(tramp[v] & 2) && pos[n->f] - pos[v] - 1 > CF_BPF_JMP_MAX) {
+				tramp[v] |= 2;
+				changed = true;
+			}
+		}
+	} while (changed);
+
+	insns = calloc(len, sizeof(*insns));
+	origin = calloc(len, sizeof(*origin));
+	if (!insns || !origin) {
+		free(insns);
+		free(origin);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n_order; i++) {
+		int v = order[i];
+		const struct cg_node *n = &g->nodes[v];
+		size_t p = pos[v], slot = p + 1;
+
+		origin[p] = n->origin;
+		switch (n->kind) {
+		case CG_RET:
+			insns[p] = cf_insn(BPF_RET | BPF_K, 0, 0, n->k);
+			break;
+		case CG_LD:
+		case CG_AND:
+			insns[p] = n->kind == CG_LD ? cf_insn(BPF_LD | BPF_W | BPF_ABS, 0, 0, n->k) :
+						      cf_insn(BPF_ALU | BPF_AND | BPF_K, 0, 0, n->k);
+			if (ja[v]) {
+				insns[slot] = cf_insn(BPF_JMP | BPF_JA, 0, 0,
+						      (uint32_t)(pos[n->t] - slot - 1));
+				origin[slot] = n->origin;
+			}
+			break;
+		case CG_JMP: {
+			size_t tpos = pos[n->t], fpos = pos[n->f];
+			const int targets[2] = { n->t, n->f };
+			size_t *tp[2] = { &tpos, &fpos };
+
+			for (int b = 0; b < 2; b++) {
+				const struct cg_node *tn = &g->nodes[targets[b]];
+
+				if (!(tramp[v] & (1u << b)))
+					continue;
+				if (tn->kind == CG_RET)
+					insns[slot] = cf_insn(BPF_RET | BPF_K, 0, 0, tn->k);
+				else
+					insns[slot] = cf_insn(BPF_JMP | BPF_JA, 0, 0,
+							      (uint32_t)(pos[targets[b]] - slot - 1));
+				origin[slot] = tn->kind == CG_RET ? tn->origin : n->origin;
+				*tp[b] = slot++;
+			}
+			insns[p] = cf_insn(BPF_JMP | n->code | BPF_K, (uint8_t)(tpos - p - 1),
+					   (uint8_t)(fpos - p - 1), n->k);
+			break;
+		}
+		}
+	}
+	*ret_insns = insns;
+	*ret_origin = origin;
+	*ret_len = len;
+	return len > CF_BPF_MAXINSNS ? -E2BIG : 0;
+}

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/stat.h>
+
+#include "base/cleanup.h"
+#include "cli/commands.h"
+#include "cli/opts.h"
+
+enum export_format {
+	EXPORT_OCI,
+	EXPORT_DOCKER,
+	EXPORT_BPF,
+	EXPORT_ASM,
+};
+
+static void export_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: callfence export [OPTIONS]\n\n"
+		"Print the profile resolved for the given capabilities, as Docker hands it to\n"
+		"its runtime.\n\n"
+		"  -f, --format FORMAT    oci (default): OCI runtime-spec fragment\n"
+		"                         {\"process\":{capabilities,noNewPrivileges},\"linux\":{seccomp}}\n"
+		"                         docker: the profile in Docker format, normalised\n"
+		"                         bpf: raw struct sock_filter array (bwrap --seccomp FD)\n"
+		"                         asm: readable BPF listing naming each rule\n"
+		"  -o, --output FILE      write FILE atomically instead of stdout\n"
+		"  -h, --help             this help\n\n%s",
+		opts_security_help);
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* temp file in the target's directory + rename: readers never see a half-written file */
+static int write_atomic(const char *path, const void *data, size_t len)
+{
+	cleanup_free char *dir_copy = strdup(path);
+	cleanup_free char *tmp = NULL;
+	cleanup_close int fd = -1;
+	int r;
+
+	if (!dir_copy)
+		return -ENOMEM;
+	if (asprintf(&tmp, "%s/.%s.XXXXXX", dirname(dir_copy),
+		     strrchr(path, '/') ? strrchr(path, '/') + 1 : path) < 0)
+		return -ENOMEM;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, data, len);
+	if (r == 0 && fchmod(fd, 0644) < 0)
+		r = -errno;
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		(void)unlink(tmp);
+	return r;
+}
+
+static int emit(enum export_format format, const struct cf_confinement *c, char **ret,
+		size_t *ret_len, struct cf_diag *reterr)
+{
+	struct cf_emit_opts eo = {
+		.no_new_privileges = c->no_new_privileges,
+		.seccomp_disabled = c->seccomp_disabled,
+		.caps = c->caps,
+	};
+	cleanup(cf_bpf_prog_freep) struct cf_bpf_prog *prog = NULL;
+	int r;
+
+	switch (format) {
+	case EXPORT_OCI:
+		eo.format = CF_EMIT_OCI;
+		r = cf_emit(c->profile, c->resolved, &eo, ret);
+		if (r == 0)
+			*ret_len = strlen(*ret);
+		return r;
+	case EXPORT_DOCKER:
+		if (!c->profile)
+			return diag_set(reterr, EINVAL, NULL, 0, 0, "--format",
+					"seccomp is disabled (%s): there is no profile to print",
+					c->seccomp_label);
+		eo.format = CF_EMIT_DOCKER;
+		r = cf_emit(c->profile, c->resolved, &eo, ret);
+		if (r == 0)
+			*ret_len = strlen(*ret);
+		return r;
+	case EXPORT_BPF:
+	case EXPORT_ASM:
+		if (c->seccomp_disabled)
+			return diag_set(reterr, EINVAL, NULL, 0, 0, "--format",
+					"seccomp is disabled (%s): there is no filter to print",
+					c->seccomp_label);
+		r = cf_filter_compile(c->resolved, &prog, reterr);
+		if (r < 0)
+			return r;
+		if (format == EXPORT_ASM) {
+			r = cf_bpf_disasm(prog, c->resolved, ret);
+			if (r == 0)
+				*ret_len = strlen(*ret);
+			return r;
+		}
+		/* struct sock_filter is host-endian; on every host we build for, little-endian */
+		*ret_len = prog->len * sizeof(*prog->insns);
+		*ret = malloc(*ret_len ? *ret_len : 1);
+		if (!*ret)
+			return -ENOMEM;
+		memcpy(*ret, prog->insns, *ret_len);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int cmd_export(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CF_SECURITY_LONG_OPTIONS,
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cf_cli_security sec = { 0 };
+	struct cf_confinement conf = { 0 };
+	enum export_format format = EXPORT_OCI;
+	const char *output = NULL;
+	cleanup_free char *text = NULL;
+	size_t len = 0;
+	struct cf_diag d;
+	int opt, r;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+f:o:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			export_usage(stdout);
+			return 0;
+		case 'f':
+			if (strcmp(optarg, "oci") == 0)
+				format = EXPORT_OCI;
+			else if (strcmp(optarg, "docker") == 0)
+				format = EXPORT_DOCKER;
+			else if (strcmp(optarg, "bpf") == 0)
+				format = EXPORT_BPF;
+			else if (strcmp(optarg, "asm") == 0)
+				format = EXPORT_ASM;
+			else {
+				fprintf(stderr,
+					"callfence: --format: unknown format \"%s\"; valid: oci, docker, bpf, asm\n",
+					optarg);
+				return CF_EXIT_ERROR;
+			}
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case '?':
+			export_usage(stderr);
+			return CF_EXIT_ERROR;
+		default:
+			r = opts_handle_security(opt, optarg, &sec, &d);
+			if (r < 0) {
+				output_diag(&d, "error");
+				return CF_EXIT_ERROR;
+			}
+			if (r == 0) {
+				export_usage(stderr);
+				return CF_EXIT_ERROR;
+			}
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "callfence: export takes no arguments (got \"%s\")\n",
+			argv[optind]);
+		return CF_EXIT_ERROR;
+	}
+	if (format == EXPORT_BPF && !output && isatty(STDOUT_FILENO)) {
+		fprintf(stderr,
+			"callfence: refusing to write binary BPF to a terminal; use -o FILE or a pipe\n");
+		return CF_EXIT_ERROR;
+	}
+
+	r = opts_load_confinement(&sec, &conf, &d);
+	if (r < 0) {
+		output_diag(&d, "error");
+		return CF_EXIT_ERROR;
+	}
+	if (conf.resolved) {
+		output_warnings(&conf.resolved->warnings);
+		if (conf.resolved->unconfined)
+			fprintf(stderr,
+				"callfence: warning: %s has no defaultAction and no syscalls; "
+				"Docker runs such a container without seccomp\n",
+				conf.seccomp_label);
+	}
+	memset(&d, 0, sizeof(d));
+	r = emit(format, &conf, &text, &len, &d);
+	cf_confinement_clear(&conf);
+	if (r < 0) {
+		if (d.message[0])
+			output_diag(&d, "error");
+		else
+			fprintf(stderr, "callfence: export: %s\n", strerror(-r));
+		return CF_EXIT_ERROR;
+	}
+	if (output)
+		r = write_atomic(output, text, len);
+	else
+		r = write_all(STDOUT_FILENO, text, len);
+	if (r < 0) {
+		fprintf(stderr, "callfence: cannot write %s: %s\n", output ? output : "stdout",
+			strerror(-r));
+		return CF_EXIT_ERROR;
+	}
+	return 0;
+}

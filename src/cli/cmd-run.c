@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * callfence run [OPTIONS] [--] COMMAND [ARGS...]
+ *
+ * Options and exit codes as docker run: 125 for callfence's own errors before the command
+ * starts, 126 when it cannot be executed, 127 when it is not found, otherwise its status
+ * (128+N when killed by signal N). Everything that can fail is done before fork: load and
+ * resolve the profile, compile it, look up --user and the executable, build the launcher's
+ * plan and simulate it against the filter.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "cli/commands.h"
+#include "cli/opts.h"
+#include "run/run.h"
+
+extern char **environ;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: callfence run [OPTIONS] [--] COMMAND [ARGS...]\n\n"
+		"Run COMMAND confined as in a Docker container: the seccomp profile, the capability\n"
+		"set and no-new-privileges Docker would apply (no namespaces, no daemon).\n\n"
+		"%s"
+		"  -u, --user USER[:GROUP]              run as this user (names from /etc/passwd and\n"
+		"                                       /etc/group, or numeric ids), as docker run -u\n"
+		"  -h, --help                           show this help\n\n"
+		"Exit status: 125 callfence's own error (nothing ran), 126 cannot execute,\n"
+		"127 not found, otherwise the command's status (128+N when killed by signal N).\n",
+		opts_security_help);
+}
+
+static int fail(const struct cf_diag *d)
+{
+	output_diag(d, "error");
+	return CF_EXIT_ERROR;
+}
+
+static void report_launcher_failure(const struct cf_plan *plan, const struct cf_run_result *res,
+				    const char *cmd)
+{
+	const struct cf_step *s;
+
+	if (res->failed_step >= plan->n_steps) {
+		fprintf(stderr, "callfence: the launcher failed: %s\n", strerror(res->error));
+		return;
+	}
+	s = &plan->steps[res->failed_step];
+	if (s->kind == CF_STEP_EXECVE) {
+		fprintf(stderr, "callfence: exec: %s: %s\n", cmd, strerror(res->error));
+		return;
+	}
+	fprintf(stderr, "callfence: %s failed (%s): %s\n", cf_step_syscall_name(s), s->what,
+		strerror(res->error));
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CF_SECURITY_LONG_OPTIONS,
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	cleanup(cf_bpf_prog_freep) struct cf_bpf_prog *prog = NULL;
+	cleanup(cf_plan_freep) struct cf_plan *plan = NULL;
+	struct cf_cli_security sec = { 0 };
+	struct cf_confinement conf = { 0 };
+	struct cf_creds creds = { 0 };
+	cleanup_free char *path = NULL;
+	struct cf_run_result res = { 0 };
+	struct cf_run_spec spec;
+	struct cf_diag diag;
+	bool have_creds = false;
+	int c, r, code = CF_EXIT_ERROR;
+	char **cmd;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:hu:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return 0;
+		case ':':
+			fprintf(stderr, "callfence run: option %s needs a value\n", argv[optind - 1]);
+			return CF_EXIT_ERROR;
+		case '?':
+			if (optopt)
+				fprintf(stderr, "callfence run: unknown option -%c\n", optopt);
+			else
+				fprintf(stderr, "callfence run: unknown option %s\n", argv[optind - 1]);
+			fprintf(stderr, "Run 'callfence run --help' for the options.\n");
+			return CF_EXIT_ERROR;
+		case 'u':
+			c = OPT_USER;
+			/* fall through */
+		default:
+			r = opts_handle_security(c, optarg, &sec, &diag);
+			if (r < 0)
+				return fail(&diag);
+			if (r == 0 && c == OPT_USER)
+				sec.user = optarg;
+			else if (r == 0)
+				return CF_EXIT_ERROR;
+		}
+	}
+	if (sec.arch || sec.kernel) {
+		fprintf(stderr, "callfence run: --arch and --kernel are what-if options of export and "
+				"explain; run always uses the running kernel and architecture\n");
+		return CF_EXIT_ERROR;
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "callfence run: no command given\n");
+		fprintf(stderr, "Usage: callfence run [OPTIONS] [--] COMMAND [ARGS...]\n");
+		return CF_EXIT_ERROR;
+	}
+	cmd = argv + optind;
+
+	r = opts_load_confinement(&sec, &conf, &diag);
+	if (r < 0)
+		return fail(&diag);
+	if (conf.resolved)
+		output_warnings(&conf.resolved->warnings);
+
+	if (!conf.seccomp_disabled) {
+		r = cf_filter_compile(conf.resolved, &prog, &diag);
+		if (r < 0) {
+			code = fail(&diag);
+			goto out;
+		}
+	}
+	if (sec.user) {
+		r = cf_creds_lookup(sec.user, NULL, NULL, &creds, &diag);
+		if (r < 0) {
+			code = fail(&diag);
+			goto out;
+		}
+		have_creds = true;
+	}
+
+	r = cf_exec_find(cmd[0], environ, &path);
+	if (r == -ENOENT) {
+		fprintf(stderr, "callfence: exec: %s: executable file not found in $PATH\n", cmd[0]);
+		code = CF_EXIT_NOT_FOUND;
+		goto out;
+	}
+	if (r < 0) {
+		fprintf(stderr, "callfence: exec: %s: %s\n", cmd[0], strerror(-r));
+		goto out;
+	}
+
+	spec = (struct cf_run_spec){
+		.prog = prog,
+		.flags_explicit = conf.profile && conf.profile->has_flags,
+		.caps = conf.caps,
+		.no_new_privileges = conf.no_new_privileges,
+		.creds = have_creds ? &creds : NULL,
+		.path = path,
+		.argv = cmd,
+		.envp = environ,
+	};
+	r = cf_plan_build(&spec, &plan, &diag);
+	if (r < 0) {
+		code = fail(&diag);
+		goto out;
+	}
+	r = cf_preflight(plan, prog, conf.seccomp_label, &diag);
+	if (r < 0) {
+		code = fail(&diag);
+		goto out;
+	}
+
+	fflush(stdout);
+	fflush(stderr);
+	r = cf_run_exec(plan, &res);
+	if (r < 0) {
+		fprintf(stderr, "callfence: cannot start the command: %s\n", strerror(-r));
+		goto out;
+	}
+	if (res.launcher_failed)
+		report_launcher_failure(plan, &res, cmd[0]);
+	code = res.exit_code;
+out:
+	cf_creds_clear(&creds);
+	cf_confinement_clear(&conf);
+	return code;
+}

@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Each command parses its own argv (argv[0] is the command name) and returns the exit code. */
+int cmd_run(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_explain(int argc, char **argv);

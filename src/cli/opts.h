@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "base/diag.h"
+#include "bpf/filter.h"
+#include "caps/caps.h"
+#include "profile/profile.h"
+
+/* Exit codes, as Docker's. */
+#define CF_EXIT_ERROR	    125
+#define CF_EXIT_CANNOT_EXEC 126
+#define CF_EXIT_NOT_FOUND   127
+
+/* The confinement options shared by run, export and explain (Docker's spelling). */
+struct cf_cli_security {
+	const char *seccomp; /* NULL = builtin; "builtin", "unconfined", or a path ("-" = stdin) */
+	bool no_new_privileges;
+	const char *cap_add[64];
+	size_t n_cap_add;
+	const char *cap_drop[64];
+	size_t n_cap_drop;
+	bool privileged;
+	const char *user; /* --user, run only */
+	const char *arch; /* --arch: what-if native arch (SCMP_ARCH_* or moby name) */
+	const char *kernel; /* --kernel X.Y: what-if kernel */
+};
+
+/* getopt_long long-option ids for the shared options. */
+enum {
+	OPT_SECURITY_OPT = 0x1000,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_PRIVILEGED,
+	OPT_USER,
+	OPT_ARCH,
+	OPT_KERNEL,
+	OPT_SHARED_LAST,
+};
+
+/* The struct option entries for the shared options (terminated by the caller's own). */
+#define CF_SECURITY_LONG_OPTIONS                                       \
+	{ "security-opt", required_argument, NULL, OPT_SECURITY_OPT }, \
+		{ "cap-add", required_argument, NULL, OPT_CAP_ADD },   \
+		{ "cap-drop", required_argument, NULL, OPT_CAP_DROP }, \
+		{ "privileged", no_argument, NULL, OPT_PRIVILEGED },   \
+		{ "arch", required_argument, NULL, OPT_ARCH },         \
+	{                                                              \
+		"kernel", required_argument, NULL, OPT_KERNEL          \
+	}
+
+/* Handles one shared option; 1 if handled, 0 if not ours, <0 on a bad value (diag filled). */
+CF_MUST_CHECK int opts_handle_security(int opt, const char *arg, struct cf_cli_security *s,
+				       struct cf_diag *reterr);
+
+/* Everything the options ask for, resolved. */
+struct cf_confinement {
+	struct cf_profile *profile; /* NULL when seccomp is disabled */
+	struct cf_resolved *resolved; /* NULL when seccomp is disabled */
+	cf_capset caps; /* bounding = permitted = effective for root */
+	bool seccomp_disabled; /* unconfined, or privileged without an explicit profile */
+	bool no_new_privileges;
+	const char *seccomp_label; /* "builtin", "unconfined", or the path */
+};
+
+/* Load profile, resolve caps, resolve the profile against them (moby order: caps first). */
+CF_MUST_CHECK int opts_load_confinement(const struct cf_cli_security *s, struct cf_confinement *ret,
+					struct cf_diag *reterr);
+void cf_confinement_clear(struct cf_confinement *c);
+
+/* Print a diag as "callfence: file:line:col: error: ..." to stderr. */
+void output_diag(const struct cf_diag *d, const char *severity);
+/* Print the resolver's warnings (unless quiet). */
+void output_warnings(const struct cf_warnings *w);
+/* Help text of the shared options, for each command's --help. */
+extern const char opts_security_help[];

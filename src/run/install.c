@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The launcher's plan and the only place that calls seccomp(2) and prctl(PR_SET_NO_NEW_PRIVS).
+ *
+ * Order (runc libcontainer/standard_init_linux.go Init + init_linux.go finalizeNamespace):
+ *   with no-new-privileges:    NNP, bounding drops, [keepcaps, setgroups, setresgid, setresuid,
+ *                              clear keepcaps], capset, seccomp, execve
+ *   without (Docker's default): seccomp, bounding drops, [user switch], capset, execve
+ * Without NNP the filter must go in while CAP_SYS_ADMIN is still effective (kernel/seccomp.c
+ * seccomp_prepare_filter), so everything after it runs under the filter; with NNP the filter
+ * goes in last and only execve follows. Everything else the child does (signal mask, fd
+ * close-on-exec) happens before the first step, with no filter yet.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+#include <linux/seccomp.h>
+
+#include "base/cleanup.h"
+#include "run/run.h"
+
+extern char **environ;
+
+int cf_plan_add(struct cf_plan *plan, enum cf_step_kind kind, long nr, uint64_t a0, uint64_t a1,
+		uint64_t a2, uint64_t a3, const char *what)
+{
+	struct cf_step *s;
+
+	if (plan->n_steps >= CF_PLAN_MAX_STEPS)
+		return -E2BIG;
+	s = &plan->steps[plan->n_steps++];
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	s->nr = nr;
+	s->args[0] = a0;
+	s->args[1] = a1;
+	s->args[2] = a2;
+	s->args[3] = a3;
+	snprintf(s->what, sizeof(s->what), "%s", what);
+	return 0;
+}
+
+const char *cf_step_syscall_name(const struct cf_step *s)
+{
+	switch (s->kind) {
+	case CF_STEP_NO_NEW_PRIVS:
+	case CF_STEP_BOUNDING:
+	case CF_STEP_KEEPCAPS:
+	case CF_STEP_CLEAR_KEEPCAPS:
+		return "prctl";
+	case CF_STEP_SECCOMP:
+		return "seccomp";
+	case CF_STEP_SETGROUPS:
+		return "setgroups";
+	case CF_STEP_SETRESGID:
+		return "setresgid";
+	case CF_STEP_SETRESUID:
+		return "setresuid";
+	case CF_STEP_CAPSET:
+		return "capset";
+	case CF_STEP_EXECVE:
+		return "execve";
+	}
+	return "?";
+}
+
+/* seccomp(SET_MODE_FILTER, flags, NULL): EFAULT when the flags are known, EINVAL when not. */
+static bool seccomp_flags_supported(unsigned flags)
+{
+	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, NULL);
+
+	return r < 0 && errno == EFAULT;
+}
+
+static bool has_effective(int cap)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct data[2] = { 0 };
+
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return false;
+	return data[cap / 32].effective & (1u << (cap % 32));
+}
+
+static int plan_seccomp(struct cf_plan *plan, const struct cf_run_spec *spec,
+			struct cf_diag *reterr)
+{
+	const struct cf_bpf_prog *prog = spec->prog;
+	unsigned flags = prog->seccomp_flags;
+
+	if (prog->needs_listener) {
+		diag_set(reterr, EOPNOTSUPP, NULL, 0, 0, "/defaultAction",
+			 "the profile uses SCMP_ACT_NOTIFY, which needs a seccomp agent on listenerPath");
+		diag_hint(reterr, "callfence run has no notify agent; use another action");
+		return -EOPNOTSUPP;
+	}
+	if (prog->len == 0 || prog->len > BPF_MAXINSNS)
+		return diag_set(reterr, E2BIG, NULL, 0, 0, NULL,
+				"the compiled filter has %zu instructions; the kernel takes 1-%d",
+				prog->len, BPF_MAXINSNS);
+	if (!seccomp_flags_supported(flags)) {
+		/* runc (specconv) adds SPEC_ALLOW only when the kernel supports it. */
+		if (!spec->flags_explicit && (flags & SECCOMP_FILTER_FLAG_SPEC_ALLOW) &&
+		    seccomp_flags_supported(flags & ~SECCOMP_FILTER_FLAG_SPEC_ALLOW))
+			flags &= ~SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+		else
+			return diag_set(reterr, EOPNOTSUPP, NULL, 0, 0, "/flags",
+					"the running kernel does not support the seccomp flags 0x%x",
+					flags);
+	}
+	if (!spec->no_new_privileges && !has_effective(CAP_SYS_ADMIN)) {
+		diag_set(reterr, EPERM, NULL, 0, 0, NULL,
+			 "installing a seccomp filter without no-new-privileges needs CAP_SYS_ADMIN, "
+			 "which callfence does not hold");
+		diag_hint(reterr, "run callfence as root (as Docker's runtime runs), or add "
+				  "--security-opt no-new-privileges");
+		return -EPERM;
+	}
+	plan->fprog.len = (unsigned short)prog->len;
+	plan->fprog.filter = prog->insns;
+	plan->seccomp_step = plan->n_steps;
+	return cf_plan_add(plan, CF_STEP_SECCOMP, SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags,
+			   (uint64_t)(uintptr_t)&plan->fprog, 0, "install the seccomp filter");
+}
+
+/* runc prepareEnv: HOME unset or empty => the target uid's passwd home ("/" without one). */
+static int plan_env(struct cf_plan *plan, const struct cf_run_spec *spec)
+{
+	char *const *src = spec->envp ? spec->envp : environ;
+	cleanup_free char *home = NULL;
+	bool home_set = false;
+	size_t n = 0, k = 0;
+	int r;
+
+	for (; src[n]; n++)
+		if (strncmp(src[n], "HOME=", 5) == 0 && src[n][5])
+			home_set = true;
+	plan->envp = calloc(n + 2, sizeof(char *));
+	if (!plan->envp)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (!home_set && strncmp(src[i], "HOME=", 5) == 0)
+			continue; /* the empty HOME is replaced */
+		plan->envp[k++] = src[i];
+	}
+	if (!home_set) {
+		if (spec->creds)
+			home = strdup(spec->creds->home);
+		else {
+			r = cf_user_home(getuid(), NULL, &home);
+			if (r < 0)
+				return r;
+		}
+		if (!home)
+			return -ENOMEM;
+		if (asprintf(&plan->home_env, "HOME=%s", home) < 0) {
+			plan->home_env = NULL;
+			return -ENOMEM;
+		}
+		plan->envp[k++] = plan->home_env;
+	}
+	plan->envp[k] = NULL;
+	return 0;
+}
+
+int cf_plan_build(const struct cf_run_spec *spec, struct cf_plan **ret, struct cf_diag *reterr)
+{
+	cleanup(cf_plan_freep) struct cf_plan *plan = NULL;
+	bool to_root = spec->creds ? spec->creds->uid == 0 : geteuid() == 0;
+	int r;
+
+	plan = calloc(1, sizeof(*plan));
+	if (!plan)
+		return -ENOMEM;
+	plan->no_new_privileges = spec->no_new_privileges;
+	plan->argv = spec->argv;
+	plan->path = strdup(spec->path);
+	if (!plan->path)
+		return -ENOMEM;
+	r = plan_env(plan, spec);
+	if (r < 0)
+		return diag_set(reterr, -r, NULL, 0, 0, NULL, "preparing the environment: %s",
+				strerror(-r));
+
+	if (spec->no_new_privileges) {
+		r = cf_plan_add(plan, CF_STEP_NO_NEW_PRIVS, SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0,
+				"set no-new-privileges");
+		if (r < 0)
+			return r;
+	}
+	if (spec->prog && !spec->no_new_privileges) {
+		r = plan_seccomp(plan, spec, reterr);
+		if (r < 0)
+			return r;
+	}
+	r = cf_caps_plan_bounding(plan, spec->caps, reterr);
+	if (r < 0)
+		return r;
+	if (spec->creds) {
+		r = cf_creds_plan(plan, spec->creds, reterr);
+		if (r < 0)
+			return r;
+	}
+	r = cf_caps_plan_final(plan, spec->caps, to_root, reterr);
+	if (r < 0)
+		return r;
+	if (spec->prog && spec->no_new_privileges) {
+		r = plan_seccomp(plan, spec, reterr);
+		if (r < 0)
+			return r;
+	}
+	r = cf_plan_add(plan, CF_STEP_EXECVE, SYS_execve, (uint64_t)(uintptr_t)plan->path,
+			(uint64_t)(uintptr_t)plan->argv, (uint64_t)(uintptr_t)plan->envp, 0,
+			"execute the command");
+	if (r < 0)
+		return diag_set(reterr, -r, NULL, 0, 0, NULL, "too many launcher steps");
+	if (!spec->prog)
+		plan->seccomp_step = plan->n_steps;
+	*ret = TAKE_PTR(plan);
+	return 0;
+}
+
+struct cf_plan *cf_plan_free(struct cf_plan *p)
+{
+	if (!p)
+		return NULL;
+	free(p->groups);
+	free(p->path);
+	free(p->envp);
+	free(p->home_env);
+	free(p);
+	return NULL;
+}
+
+/*
+ * Child side, after fork. Raw syscalls with all six registers given, so the kernel sees exactly
+ * the seccomp_data the preflight simulated; nothing here allocates, logs or touches libc state.
+ */
+int cf_plan_execute(const struct cf_plan *plan, size_t *ret_step)
+{
+	for (size_t i = 0; i < plan->n_steps; i++) {
+		const struct cf_step *s = &plan->steps[i];
+		long r = syscall(s->nr, s->args[0], s->args[1], s->args[2], s->args[3], s->args[4],
+				 s->args[5]);
+
+		if (r < 0) {
+			*ret_step = i;
+			return errno > 0 ? -errno : -EIO;
+		}
+	}
+	*ret_step = plan->n_steps; /* execve returned without an error: cannot happen */
+	return -EIO;
+}

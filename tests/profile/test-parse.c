@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Every kind of invalid input: the diag must name line, column, JSON path and a hint. */
+#include "lib/cf-test.h"
+#include "profile/profile.h"
+
+struct bad_case {
+	const char *name;
+	const char *json;
+	unsigned line, column;
+	const char *path;
+	const char *message; /* substring */
+	const char *hint; /* substring, or NULL for "no hint required" */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "syntax error", "{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"syscalls\": [\n}\n", 4,
+	  1, "", "invalid JSON", "JSON object" },
+	{ "unknown action",
+	  "{\n \"defaultAction\": \"SCMP_ACT_ERRNO\",\n \"syscalls\": [\n  {\"names\": [\"read\"], "
+	  "\"action\": \"SCMP_ACT_ALOW\"}\n ]\n}\n",
+	  4, 33, "/syscalls/0/action", "unknown action \"SCMP_ACT_ALOW\"", "SCMP_ACT_ALLOW" },
+	{ "unknown default action", "{\"defaultAction\": \"ALLOW\"}", 1, 19, "/defaultAction",
+	  "unknown action \"ALLOW\"", "SCMP_ACT_ERRNO" },
+	{ "missing defaultAction",
+	  "{\"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}", 1, 1,
+	  "/defaultAction", "missing \"defaultAction\"", "valid" },
+	{ "wrong type for names",
+	  "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": \"read\", \"action\": \"SCMP_ACT_ALLOW\"}]}",
+	  1, 60, "/syscalls/0/names", "expected an array of strings, found a string", NULL },
+	{ "unknown op",
+	  "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"personality\"], "
+	  "\"action\": \"SCMP_ACT_ALLOW\",\n \"args\": [{\"index\": 0, \"value\": 8, \"op\": \"SCMP_CMP_EQUAL\"}]}]}",
+	  2, 42, "/syscalls/0/args/0/op", "unknown operator \"SCMP_CMP_EQUAL\"",
+	  "SCMP_CMP_MASKED_EQ" },
+	{ "arg index out of range",
+	  "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"personality\"], "
+	  "\"action\": \"SCMP_ACT_ALLOW\",\n \"args\": [{\"index\": 6, \"value\": 8, \"op\": \"SCMP_CMP_EQ\"}]}]}",
+	  2, 21, "/syscalls/0/args/0/index", "6 is out of range", "0..5" },
+	{ "negative value",
+	  "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"personality\"], "
+	  "\"action\": \"SCMP_ACT_ALLOW\",\n \"args\": [{\"index\": 0, \"value\": -1, \"op\": \"SCMP_CMP_EQ\"}]}]}",
+	  2, 33, "/syscalls/0/args/0/value", "negative number", NULL },
+	{ "errno out of range",
+	  "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 4294967296}", 1, 56,
+	  "/defaultErrnoRet", "out of range", "0..4294967295" },
+	{ "fractional errno", "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 1.5}",
+	  1, 56, "/defaultErrnoRet", "fraction", NULL },
+	{ "unknown arch",
+	  "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_X86_65\"]}", 1,
+	  55, "/architectures/0", "unknown architecture \"SCMP_ARCH_X86_65\"", "SCMP_ARCH_X86_64" },
+	{ "unknown top-level key", "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"sycalls\": []}", 1,
+	  48, "/sycalls", "unknown key \"sycalls\"", "syscalls" },
+	{ "unknown rule key",
+	  "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": "
+	  "\"SCMP_ACT_ALLOW\", \"arg\": []}]}",
+	  1, 105, "/syscalls/0/arg", "unknown key \"arg\"", "args" },
+	{ "name and names",
+	  "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"name\": \"read\", \"names\": [\"write\"], "
+	  "\"action\": \"SCMP_ACT_ALLOW\"}]}",
+	  1, 59, "/syscalls/0/name", "both 'name' and 'names'", "either" },
+	{ "architectures and archMap",
+	  "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_X86_64\"], \"archMap\": "
+	  "[{\"architecture\": \"SCMP_ARCH_X86_64\", \"subArchitectures\": []}]}",
+	  1, 87, "/archMap", "both 'architectures' and 'archMap'", "either" },
+	{ "bad minKernel",
+	  "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"ptrace\"], \"action\": "
+	  "\"SCMP_ACT_ALLOW\",\n \"includes\": {\"minKernel\": \"4.8.1\"}}]}",
+	  2, 28, "/syscalls/0/includes/minKernel", "invalid kernel version \"4.8.1\"", "4.8" },
+	{ "unquoted minKernel",
+	  "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"ptrace\"], \"action\": "
+	  "\"SCMP_ACT_ALLOW\",\n \"includes\": {\"minKernel\": 4.8}}]}",
+	  2, 28, "/syscalls/0/includes/minKernel", "expected a string", "quoted" },
+	{ "unknown flag",
+	  "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"flags\": [\"SECCOMP_FILTER_FLAG_LOGS\"]}", 1,
+	  47, "/flags/0", "unknown flag", "SECCOMP_FILTER_FLAG_LOG" },
+	{ "empty names",
+	  "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [], \"action\": \"SCMP_ACT_ALLOW\"}]}",
+	  1, 50, "/syscalls/0", "names no syscall", "names" },
+	{ "empty syscall name",
+	  "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"\"], \"action\": \"SCMP_ACT_ALLOW\"}]}",
+	  1, 61, "/syscalls/0/names/0", "empty string is not a valid syscall", NULL },
+	{ "duplicate key",
+	  "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultAction\": \"SCMP_ACT_ALLOW\"}", 1, 0,
+	  "", "duplicate", NULL },
+	{ "keys differing in case",
+	  "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"DefaultAction\": \"SCMP_ACT_ALLOW\"}", 1, 0,
+	  "/", "duplicate key", NULL },
+	{ "metadata without path",
+	  "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"listenerMetadata\": \"x\"}", 1, 57,
+	  "/listenerMetadata", "without listenerPath", "listenerPath" },
+	{ "root not an object", "[1, 2]", 1, 1, "", "expected a seccomp profile object", NULL },
+	{ "oci config without seccomp", "{\"ociVersion\": \"1.0.2\", \"linux\": {}}", 1, 1,
+	  "/linux/seccomp", "no linux.seccomp", NULL },
+	{ "error inside oci config",
+	  "{\"ociVersion\": \"1.0.2\",\n \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_NOPE\"}}}",
+	  2, 41, "/linux/seccomp/defaultAction", "unknown action", NULL },
+};
+
+#define report(...)                         \
+	do {                                \
+		print_message(__VA_ARGS__); \
+		print_message("\n");        \
+		failures++;                 \
+	} while (0)
+
+static void test_bad_inputs(void **state)
+{
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad_case *c = &bad_cases[i];
+		struct cf_profile *p = NULL;
+		struct cf_diag d;
+		int r = cf_profile_parse_buffer("case.json", c->json, strlen(c->json), &p, &d);
+
+		if (r != -EINVAL || p != NULL)
+			report("%s: expected -EINVAL, got %d", c->name, r);
+		if (strcmp(d.file, "case.json") != 0)
+			report("%s: file %s", c->name, d.file);
+		if (d.line != c->line || (c->column && d.column != c->column))
+			report("%s: position %u:%u, expected %u:%u (%s)", c->name, d.line, d.column,
+			       c->line, c->column, d.message);
+		if (strncmp(d.path, c->path, strlen(c->path)) != 0)
+			report("%s: path \"%s\", expected \"%s\"", c->name, d.path, c->path);
+		if (!strstr(d.message, c->message))
+			report("%s: message \"%s\" lacks \"%s\"", c->name, d.message, c->message);
+		if (c->hint && !strstr(d.hint, c->hint))
+			report("%s: hint \"%s\" lacks \"%s\"", c->name, d.hint, c->hint);
+	}
+	assert_int_equal(failures, 0);
+}
+
+/* the positive twins: each field above, written correctly, parses */
+static void test_good_inputs(void **state)
+{
+	static const char *const good[] = {
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}",
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 4294967295}",
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"name\": \"read\", \"action\": \"SCMP_ACT_ALLOW\"}]}",
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X32\"]}",
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"flags\": [\"SECCOMP_FILTER_FLAG_LOG\", \"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"]}",
+		"{\"DefaultAction\": \"SCMP_ACT_ERRNO\"}",
+		"{\"ociVersion\": \"1.0.2\", \"process\": {}, \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"}}}",
+		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/run/a.sock\", \"listenerMetadata\": \"x\"}",
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"personality\"], \"action\": "
+		"\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 5, \"value\": 18446744073709551615, \"valueTwo\": 0, \"op\": "
+		"\"SCMP_CMP_MASKED_EQ\"}]}]}",
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"ptrace\"], \"action\": "
+		"\"SCMP_ACT_ALLOW\", \"includes\": {\"minKernel\": \"4.8\"}, \"excludes\": {\"minKernel\": null}}]}",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct cf_profile *p = NULL;
+		struct cf_diag d;
+		int r = cf_profile_parse_buffer("good.json", good[i], strlen(good[i]), &p, &d);
+
+		if (r < 0)
+			fail_msg("good case %zu rejected: %u:%u %s %s", i, d.line, d.column, d.path,
+				 d.message);
+		assert_non_null(p);
+		cf_profile_free(p);
+	}
+}
+
+static void test_uint64_values(void **state)
+{
+	const char *j =
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"personality\"], "
+		"\"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 1, \"value\": 18446744073709551615, "
+		"\"valueTwo\": 9223372036854775808, \"op\": \"SCMP_CMP_MASKED_EQ\"}]}]}";
+	struct cf_profile *p = NULL;
+	struct cf_diag d;
+
+	(void)state;
+	assert_int_equal(cf_profile_parse_buffer("u.json", j, strlen(j), &p, &d), 0);
+	assert_int_equal(p->rules[0].n_args, 1);
+	assert_true(p->rules[0].args[0].value == UINT64_MAX);
+	assert_true(p->rules[0].args[0].value_two == (uint64_t)1 << 63);
+	assert_true(p->rules[0].args[0].has_value_two);
+	assert_int_equal(p->rules[0].args[0].op, CF_OP_MASKED_EQ);
+	cf_profile_free(p);
+
+	/* one more than UINT64_MAX is an error */
+	j = "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"personality\"], "
+	    "\"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 1, \"value\": 18446744073709551616, "
+	    "\"op\": \"SCMP_CMP_EQ\"}]}]}";
+	assert_int_equal(cf_profile_parse_buffer("u.json", j, strlen(j), &p, &d), -EINVAL);
+	assert_non_null(strstr(d.message, "64 bits"));
+}
+
+static void test_positions_recorded(void **state)
+{
+	const char *j =
+		"{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"syscalls\": [\n    {\n      \"names\": [\n"
+		"        \"read\",\n        \"write\"\n      ],\n      \"action\": \"SCMP_ACT_ALLOW\"\n    }\n  ]\n}\n";
+	struct cf_profile *p = NULL;
+	struct cf_diag d;
+
+	(void)state;
+	assert_int_equal(cf_profile_parse_buffer("pos.json", j, strlen(j), &p, &d), 0);
+	assert_int_equal(p->rules[0].pos.line, 4);
+	assert_int_equal(p->rules[0].pos.column, 5);
+	assert_int_equal(p->rules[0].name_pos[1].line, 7);
+	assert_int_equal(p->rules[0].name_pos[1].column, 9);
+	assert_int_equal(p->rules[0].action_pos.line, 9);
+	cf_profile_free(p);
+}
+
+static void test_file_errors(void **state)
+{
+	struct cf_profile *p = NULL;
+	struct cf_diag d;
+
+	(void)state;
+	assert_int_equal(cf_profile_parse_file("/nonexistent/profile.json", &p, &d), -ENOENT);
+	assert_non_null(strstr(d.message, "cannot open"));
+	assert_string_equal(d.file, "/nonexistent/profile.json");
+	assert_true(cf_profile_parse_file("/proc", &p, &d) < 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_inputs),    cmocka_unit_test(test_good_inputs),
+		cmocka_unit_test(test_uint64_values), cmocka_unit_test(test_positions_recorded),
+		cmocka_unit_test(test_file_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

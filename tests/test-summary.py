@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Read meson testlog.json files and print one line: N passed, N failed, N skipped.
+
+TAP tests count per test case (meson records the sub-results in stdout); other tests count once.
+Exits non-zero if anything failed or nothing passed, so an empty run cannot pass.
+"""
+import json
+import re
+import sys
+
+PASS = {"OK", "EXPECTEDFAIL"}
+FAIL = {"FAIL", "UNEXPECTEDPASS", "TIMEOUT", "ERROR"}
+
+
+def count_tap(stdout):
+    passed = failed = skipped = 0
+    for line in stdout.splitlines():
+        m = re.match(r"^(not ok|ok)\b(.*)$", line)
+        if not m:
+            continue
+        rest = m.group(2)
+        if re.search(r"#\s*skip", rest, re.I):
+            skipped += 1
+        elif m.group(1) == "ok":
+            passed += 1
+        else:
+            failed += 1
+    return passed, failed, skipped
+
+
+def main(paths):
+    passed = failed = skipped = 0
+    failures = []
+    for path in paths:
+        try:
+            f = open(path)
+        except OSError as e:
+            print(f"test-summary: cannot read {path}: {e}", file=sys.stderr)
+            failed += 1
+            continue
+        with f:
+            for line in f:
+                if not line.strip():
+                    continue
+                t = json.loads(line)
+                result = t.get("result")
+                p, fl, s = count_tap(t.get("stdout") or "")
+                if result in FAIL:
+                    failures.append(f"{path}: {t.get('name')}")
+                    failed += max(fl, 1)
+                    passed += p
+                    skipped += s
+                elif result == "SKIP":
+                    skipped += max(s, 1)
+                elif result in PASS:
+                    if p + fl + s:
+                        passed += p
+                        failed += fl
+                        skipped += s
+                    else:
+                        passed += 1
+    for name in failures:
+        print(f"FAILED: {name}")
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    return 1 if failed or passed == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

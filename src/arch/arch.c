@@ -88,15 +88,24 @@ static const struct {
 	const char *alias;
 	enum cf_arch arch;
 } arch_aliases[] = {
-	{ "x86_64", CF_ARCH_X86_64 },	      { "386", CF_ARCH_X86 },
-	{ "i386", CF_ARCH_X86 },	      { "i486", CF_ARCH_X86 },
-	{ "i586", CF_ARCH_X86 },	      { "i686", CF_ARCH_X86 },
-	{ "amd64p32", CF_ARCH_X32 },	      { "aarch64", CF_ARCH_AARCH64 },
-	{ "armv5tel", CF_ARCH_ARM },	      { "armv6l", CF_ARCH_ARM },
-	{ "armv7l", CF_ARCH_ARM },	      { "armv8l", CF_ARCH_ARM },
-	{ "mipsle", CF_ARCH_MIPSEL },	      { "mips64le", CF_ARCH_MIPSEL64 },
-	{ "mips64p32", CF_ARCH_MIPS64N32 },   { "mips64p32le", CF_ARCH_MIPSEL64N32 },
-	{ "mipsel64n32", CF_ARCH_MIPSEL64N32 }, { "loong64", CF_ARCH_LOONGARCH64 },
+	{ "x86_64", CF_ARCH_X86_64 },
+	{ "386", CF_ARCH_X86 },
+	{ "i386", CF_ARCH_X86 },
+	{ "i486", CF_ARCH_X86 },
+	{ "i586", CF_ARCH_X86 },
+	{ "i686", CF_ARCH_X86 },
+	{ "amd64p32", CF_ARCH_X32 },
+	{ "aarch64", CF_ARCH_AARCH64 },
+	{ "armv5tel", CF_ARCH_ARM },
+	{ "armv6l", CF_ARCH_ARM },
+	{ "armv7l", CF_ARCH_ARM },
+	{ "armv8l", CF_ARCH_ARM },
+	{ "mipsle", CF_ARCH_MIPSEL },
+	{ "mips64le", CF_ARCH_MIPSEL64 },
+	{ "mips64p32", CF_ARCH_MIPS64N32 },
+	{ "mips64p32le", CF_ARCH_MIPSEL64N32 },
+	{ "mipsel64n32", CF_ARCH_MIPSEL64N32 },
+	{ "loong64", CF_ARCH_LOONGARCH64 },
 };
 
 const struct cf_arch_info *arch_info(enum cf_arch arch)

@@ -39,13 +39,13 @@ struct syscall_nr_entry {
 };
 
 struct syscall_table {
-	const int32_t *nr_by_id;              /* [syscall_n_names]: table number, or -1 */
+	const int32_t *nr_by_id; /* [syscall_n_names]: table number, or -1 */
 	const struct syscall_nr_entry *by_nr; /* sorted by nr, no duplicates */
-	uint16_t n;                           /* entries in by_nr */
+	uint16_t n; /* entries in by_nr */
 };
 
-extern const char syscall_name_pool[];     /* NUL-separated names */
-extern const uint16_t syscall_name_off[];  /* id -> offset in the pool; ids sorted by name */
+extern const char syscall_name_pool[]; /* NUL-separated names */
+extern const uint16_t syscall_name_off[]; /* id -> offset in the pool; ids sorted by name */
 extern const uint16_t syscall_hash_slot[]; /* FNV-1a slot -> id + 1; 0 = empty */
 extern const unsigned syscall_n_names;
 extern const unsigned syscall_hash_mask; /* slots - 1 (a power of two minus one) */

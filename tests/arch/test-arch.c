@@ -4,17 +4,20 @@
  * kernel's tables (arch/x86/entry/syscalls/syscall_64.tbl etc.); each positive check has a
  * negative twin (a name the ABI lacks, a number without its nr_base, an unknown arch).
  */
-#include <errno.h>
+/* cmocka.h needs these before it */
+/* clang-format off */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
-
 #include <cmocka.h>
+/* clang-format on */
+
+#include <errno.h>
 
 #include "arch/arch.h"
 #include "base/macro.h"
+#include "lib/cf-test.h"
 
 struct known {
 	enum cf_arch arch;
@@ -276,7 +279,8 @@ static void test_ids(void **state)
 	for (unsigned i = 0; i < syscall_n_ids(); i++) {
 		assert_int_equal(syscall_name_id(syscall_id_name((int)i)), (int)i);
 		if (i > 0)
-			assert_true(strcmp(syscall_id_name((int)i - 1), syscall_id_name((int)i)) < 0);
+			assert_true(strcmp(syscall_id_name((int)i - 1), syscall_id_name((int)i)) <
+				    0);
 	}
 }
 

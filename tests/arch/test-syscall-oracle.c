@@ -9,21 +9,21 @@
  * listed difference that did not occur is also reported (a newer libseccomp caught up), without
  * failing.
  */
-#include <errno.h>
-#include <seccomp.h>
+/* cmocka.h needs these before it */
+/* clang-format off */
 #include <setjmp.h>
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include <cmocka.h>
+/* clang-format on */
+
+#include <errno.h>
+#include <seccomp.h>
 
 #include "arch/arch.h"
 #include "base/macro.h"
+#include "lib/cf-test.h"
 
 /*
  * Known differences. arch CF_ARCH_COUNT = every ABI. "ls" is what libseccomp returns:
@@ -61,8 +61,7 @@ static struct known_diff known_diffs[] = {
 	 * Newer than libseccomp 2.5.4's tables. Debian 12's 2.5.4 already knows cachestat,
 	 * fchmodat2, map_shadow_stack (x86_64) and futex_wake/wait/requeue (kernel 6.5-6.7).
 	 */
-	{ CF_ARCH_X32, "map_shadow_stack", LS_UNKNOWN, "x86_64-only until made common for x32",
-	  0 },
+	{ CF_ARCH_X32, "map_shadow_stack", LS_UNKNOWN, "x86_64-only until made common for x32", 0 },
 	{ ALL, "statmount", LS_UNKNOWN, "kernel 6.8", 0 },
 	{ ALL, "listmount", LS_UNKNOWN, "kernel 6.8", 0 },
 	{ ALL, "lsm_get_self_attr", LS_UNKNOWN, "kernel 6.8", 0 },
@@ -174,8 +173,8 @@ static void report(enum cf_arch a, const char *name, enum ls_kind kind, int ours
 		return;
 	}
 	unexpected++;
-	printf("# UNEXPECTED (%s) %s %s: ours %d, libseccomp %d\n", kind_name(kind), arch_info(a)->scmp_name, name, ours,
-	       theirs);
+	printf("# UNEXPECTED (%s) %s %s: ours %d, libseccomp %d\n", kind_name(kind),
+	       arch_info(a)->scmp_name, name, ours, theirs);
 }
 
 static bool has_mux(enum cf_arch a)
@@ -234,10 +233,10 @@ static void check_arch(enum cf_arch a, uint32_t tok, unsigned *ret_checked)
 static unsigned check_global(void)
 {
 	static const char *const ls_arches[] = {
-		"x86",	    "x86_64",	 "x32",	   "arm",	  "aarch64",	 "mips",    "mipsel",
-		"mips64",   "mipsel64",	 "mips64n32", "mipsel64n32", "parisc", "parisc64", "ppc",
-		"ppc64",    "ppc64le",	 "s390",   "s390x",	  "riscv64",	 "loongarch64", "m68k",
-		"sh",	    "sheb",
+		"x86",	    "x86_64",	   "x32",      "arm",	    "aarch64",	   "mips",
+		"mipsel",   "mips64",	   "mipsel64", "mips64n32", "mipsel64n32", "parisc",
+		"parisc64", "ppc",	   "ppc64",    "ppc64le",   "s390",	   "s390x",
+		"riscv64",  "loongarch64", "m68k",     "sh",	    "sheb",
 	};
 	unsigned checked = 0;
 

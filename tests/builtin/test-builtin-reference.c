@@ -5,6 +5,15 @@
  * catch a one-field change (errnoRet, a name, an arg, a gate) and an older upstream version.
  * Skips (TAP "1..0 # SKIP", exit 0) when the reference directory is absent.
  */
+/* cmocka.h needs these before it */
+/* clang-format off */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+/* clang-format on */
+
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
@@ -91,7 +100,8 @@ static bool profile_equal(const struct cf_profile *a, const struct cf_profile *b
 			  size_t size)
 {
 	if (a->format != b->format || a->has_default_action != b->has_default_action ||
-	    a->default_action != b->default_action || a->has_default_errno != b->has_default_errno ||
+	    a->default_action != b->default_action ||
+	    a->has_default_errno != b->has_default_errno ||
 	    (a->has_default_errno && a->default_errno != b->default_errno)) {
 		snprintf(why, size, "defaultAction/defaultErrnoRet/format differ");
 		return false;

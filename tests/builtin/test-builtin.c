@@ -4,6 +4,15 @@
  * seccomp/default.json (v0.2.3) that Docker's behaviour hangs on. Each check that something is
  * there has a twin that something else is not.
  */
+/* cmocka.h needs these before it */
+/* clang-format off */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+/* clang-format on */
+
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
@@ -156,7 +165,8 @@ static void test_counts(void **state)
 			assert_true(syscall_name_known(r->names[j]));
 			assert_int_equal(r->name_pos[j].line, 0);
 			for (size_t k = 0; k <= i && !seen; k++)
-				for (size_t l = 0; l < (k == i ? j : p->rules[k].n_names) && !seen; l++)
+				for (size_t l = 0; l < (k == i ? j : p->rules[k].n_names) && !seen;
+				     l++)
 					seen = strcmp(p->rules[k].names[l], r->names[j]) == 0;
 			distinct += !seen;
 		}
@@ -230,8 +240,8 @@ static void test_socket_and_personality(void **state)
 		assert_int_equal(r->args[0].value, sock[i].value);
 		assert_false(r->args[0].has_value_two);
 		/* AF_ALG (38) and AF_VSOCK (40) are not allowed by any socket rule */
-		assert_false(r->args[0].op == CF_OP_EQ && (r->args[0].value == 38 ||
-							   r->args[0].value == 40));
+		assert_false(r->args[0].op == CF_OP_EQ &&
+			     (r->args[0].value == 38 || r->args[0].value == 40));
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(pers); i++) {
 		const struct cf_rule *r = &p->rules[5 + i];
@@ -270,8 +280,8 @@ static void test_arch_gates(void **state)
 {
 	const struct cf_profile *p = *state;
 
-	assert_true(strv_is(p->rules[10].includes.arches, p->rules[10].includes.n_arches,
-			    "ppc64le", NULL));
+	assert_true(strv_is(p->rules[10].includes.arches, p->rules[10].includes.n_arches, "ppc64le",
+			    NULL));
 	assert_true(strv_is(p->rules[11].includes.arches, p->rules[11].includes.n_arches, "arm",
 			    "arm64"));
 	assert_true(has_name(&p->rules[11], "set_tls"));
@@ -280,8 +290,8 @@ static void test_arch_gates(void **state)
 			    "x32"));
 	assert_int_equal(p->rules[13].includes.n_arches, 3);
 	assert_string_equal(p->rules[13].includes.arches[2], "x86");
-	assert_true(strv_is(p->rules[15].includes.arches, p->rules[15].includes.n_arches,
-			    "riscv64", NULL));
+	assert_true(strv_is(p->rules[15].includes.arches, p->rules[15].includes.n_arches, "riscv64",
+			    NULL));
 	/* arch names are moby's native names, never SCMP_ARCH_* */
 	for (size_t i = 0; i < p->n_rules; i++)
 		for (size_t j = 0; j < p->rules[i].includes.n_arches; j++) {

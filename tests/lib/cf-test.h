@@ -2,7 +2,8 @@
 #pragma once
 
 /* cmocka glue shared by the C test programs. */
-#include <cmocka.h>
+/* cmocka.h needs these first */
+// clang-format off
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cmocka.h>
+// clang-format on
 
 /* Path of a file in ../shared/reference, or NULL (the caller skips) when it is absent. */
 static inline const char *cf_test_reference(const char *name, char *buf, size_t size)

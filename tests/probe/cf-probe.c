@@ -24,7 +24,9 @@
  *   exit:N / kill:SIG    exit with N / raise SIG (exit status tests)
  * Exit status 0, or 2 for a bad SPEC.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -171,14 +173,16 @@ static bool parse_args(const char *s, long args[6])
 #if defined(__x86_64__)
 static long int80(long nr, const long a[6])
 {
+	register long r12 __asm__("r12") = a[5];
 	long ret;
-	/* i386 ABI: eax nr, ebx ecx edx esi edi ebp. rbp is saved by hand. */
+
+	/* i386 ABI: eax nr, ebx ecx edx esi edi ebp; rbp is saved around the call by hand. */
 	__asm__ volatile("push %%rbp\n\t"
-			 "mov %7, %%rbp\n\t"
+			 "mov %%r12, %%rbp\n\t"
 			 "int $0x80\n\t"
 			 "pop %%rbp"
 			 : "=a"(ret)
-			 : "a"(nr), "b"(a[0]), "c"(a[1]), "d"(a[2]), "S"(a[3]), "D"(a[4]), "g"(a[5])
+			 : "a"(nr), "b"(a[0]), "c"(a[1]), "d"(a[2]), "S"(a[3]), "D"(a[4]), "r"(r12)
 			 : "memory", "r8", "r9", "r10", "r11");
 	return ret;
 }
@@ -190,7 +194,7 @@ static int do_syscall(const char *label, const char *spec, enum abi abi)
 {
 	const char *colon = strchr(spec, ':');
 	size_t nlen = colon ? (size_t)(colon - spec) : strlen(spec);
-	long args[6] = { 0 }, nr, ret;
+	long args[6] = { 0 }, nr, ret = -1;
 	const struct known *k = NULL;
 	bool is_clone = false, is_socket = false, is_pers = false;
 	char eb[16];
@@ -244,7 +248,6 @@ static int do_syscall(const char *label, const char *spec, enum abi abi)
 		ret = syscall(nr | X32_BIT, args[0], args[1], args[2], args[3], args[4], args[5]);
 		break;
 	case ABI_NATIVE:
-	default:
 		ret = syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
 		break;
 	}

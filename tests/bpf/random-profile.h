@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Random resolved profiles for differential tests and the compile fuzzer: rules over a pool of
+ * names that exercise every corner (multiplexed socket/ipc calls, names of other ABIs, names
+ * libseccomp 2.5.4 does not know, unknown names), overlapping conditions with mixed actions,
+ * repeated argument indices, 64-bit values. Built directly as structs (no parser involved).
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "profile/profile.h"
+
+#define RP_MAX_RULES 12
+#define RP_MAX_NAMES 4
+#define RP_MAX_ARGS  4
+
+/* A byte source: fuzzer input first, then a xorshift stream. */
+struct rp_rand {
+	const uint8_t *data;
+	size_t size, pos;
+	uint64_t state;
+};
+
+struct rp_profile {
+	struct cf_profile prof;
+	struct cf_rule rules[RP_MAX_RULES];
+	char *names[RP_MAX_RULES][RP_MAX_NAMES];
+	struct cf_arg args[RP_MAX_RULES][RP_MAX_ARGS];
+	struct cf_resolved_rule rrules[RP_MAX_RULES];
+	struct cf_resolved res;
+};
+
+void rp_rand_init(struct rp_rand *g, const uint8_t *data, size_t size, uint64_t seed);
+uint64_t rp_next(struct rp_rand *g, uint64_t bound);
+/* Fills *p (which must stay where it is: it points into itself). */
+void rp_generate(struct rp_profile *p, struct rp_rand *g);
+
+/* Argument values worth trying against the profile's conditions (deduplicated). */
+size_t rp_corner_values(const struct cf_resolved *r, uint64_t *out, size_t max);

@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash
+# TAP helpers for the callfence run tests (sourced). Expects CALLFENCE_BUILD_DIR and
+# CALLFENCE_SOURCE_DIR from meson's test environment (falls back to ./build-run layout).
+
+set -u
+: "${CALLFENCE_BUILD_DIR:=$(cd "$(dirname "$0")/../.." && pwd)/build}"
+: "${CALLFENCE_SOURCE_DIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+CF="${CALLFENCE:-$CALLFENCE_BUILD_DIR/src/cli/callfence}"
+PROBE="${CF_PROBE:-$CALLFENCE_BUILD_DIR/tests/probe/cf-probe}"
+PROFILES="$CALLFENCE_SOURCE_DIR/tests/kernel/profiles"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+_n=0
+_failed=0
+
+ok() { # ok COND-STATUS DESCRIPTION
+	_n=$((_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_n - $2"
+	else
+		echo "not ok $_n - $2"
+		_failed=$((_failed + 1))
+	fi
+}
+
+skip() { # skip REASON DESCRIPTION
+	_n=$((_n + 1))
+	echo "ok $_n - $2 # SKIP $1"
+}
+
+done_testing() {
+	echo "1..$_n"
+	[ "$_failed" -eq 0 ]
+}
+
+skip_all() {
+	echo "1..0 # SKIP $1"
+	exit 77
+}
+
+# run OUTFILE ARGS...: callfence run ARGS with stdout+stderr in OUTFILE; sets $rc
+run() {
+	local out=$1
+	shift
+	"$CF" run "$@" >"$out" 2>&1
+	rc=$?
+}
+
+# has FILE LINE: the exact line is in FILE
+has() {
+	grep -qxF -- "$2" "$1"
+}
+
+# expect DESC EXPECTED-LINE ARGS...: run callfence run ARGS, the output must have the line
+expect() {
+	local desc=$1 line=$2
+	shift 2
+	run "$TMP/out" "$@"
+	if has "$TMP/out" "$line"; then
+		ok 0 "$desc"
+	else
+		ok 1 "$desc"
+		echo "# expected line: $line (exit $rc)"
+		sed 's/^/#   /' "$TMP/out"
+	fi
+}
+
+# expect_rc DESC CODE ARGS...: exit status of callfence run ARGS must be CODE
+expect_rc() {
+	local desc=$1 code=$2
+	shift 2
+	run "$TMP/out" "$@"
+	if [ "$rc" -eq "$code" ]; then
+		ok 0 "$desc"
+	else
+		ok 1 "$desc"
+		echo "# expected exit $code, got $rc"
+		sed 's/^/#   /' "$TMP/out"
+	fi
+}
+
+need_root() {
+	[ "$(id -u)" -eq 0 ] || skip_all "needs root (installs filters without no-new-privileges)"
+}
+
+[ -x "$CF" ] || skip_all "callfence not built at $CF"
+[ -x "$PROBE" ] || skip_all "cf-probe not built at $PROBE"

@@ -82,7 +82,10 @@ int syscall_resolve_name(enum cf_arch arch, const char *name);
 const char *syscall_resolve_num(enum cf_arch arch, int nr);
 /* Known on any ABI we carry (so a name unknown everywhere is a typo or too new for us). */
 bool syscall_name_known(const char *name);
-/* Largest syscall number (including nr_base) in the ABI's table; -EINVAL if none. */
+/*
+ * Largest syscall number (including nr_base) in the ABI's table; -EINVAL if none. On ARM this
+ * is ARM's private set_tls range (__ARM_NR_BASE 0x0f0000 + 6), not the end of the main table.
+ */
 int syscall_max_nr(enum cf_arch arch);
 /* Iterate the ABI's table: fills name/nr for index i; returns false past the end. */
 bool syscall_table_entry(enum cf_arch arch, unsigned i, const char **ret_name, int *ret_nr);

@@ -912,7 +912,8 @@ const struct ir_abi *ir_abi_for(const struct cf_ir *ir, uint32_t audit_arch, uin
 	if (nr == UINT32_MAX)
 		/* the tracer's "skip" value belongs to whichever ABI is there (x32 first) */
 		return x32 ? x32 : native64;
-	return (nr & CF_X32_SYSCALL_BIT) ? x32 : native64;
+	/* libseccomp splits the number space at 0x40000000 (JGE), not on the bit alone */
+	return nr >= CF_X32_SYSCALL_BIT ? x32 : native64;
 }
 
 /* gen_bpf's reading of a level: nodes in order, a branch without target falls to the next */

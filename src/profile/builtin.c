@@ -111,7 +111,8 @@ static int build_arch_map(const struct builtin_profile *b, struct cf_profile *p)
 		p->arch_map[i].sub = calloc(m->n_sub, sizeof(*p->arch_map[i].sub));
 		if (!p->arch_map[i].sub)
 			return -ENOMEM;
-		memcpy(p->arch_map[i].sub, m->sub, m->n_sub * sizeof(*m->sub));
+		for (size_t j = 0; j < m->n_sub; j++)
+			p->arch_map[i].sub[j] = m->sub[j];
 		p->arch_map[i].n_sub = m->n_sub;
 	}
 	return 0;
@@ -130,7 +131,7 @@ int cf_profile_builtin(struct cf_profile **ret)
 		return -ENOMEM;
 	p->source = strdup("builtin");
 	if (!p->source)
-		return -ENOMEM;
+		return -ENOMEM; /* NOLINT(clang-analyzer-unix.Malloc): p is freed by its cleanup */
 	p->format = CF_FORMAT_DOCKER;
 	p->has_default_action = true;
 	p->default_action = b->default_action;

@@ -23,7 +23,9 @@
 #include "profile/profile.h"
 
 /* JSON pointers in diagnostics are bounded; a truncated pointer is still a useful message. */
+#ifndef __clang__
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 
 static json_t *json_decref_ret(json_t *j)
 {
@@ -54,6 +56,9 @@ struct parse_ctx {
 	size_t n_rule_pos;
 	struct raw_number *numbers;
 	size_t n_numbers, cap_numbers;
+	struct raw_number *objects; /* positions of argument objects, by pointer */
+	size_t n_objects, cap_objects;
+	struct cf_pos default_action_pos;
 	int scan_error;
 };
 
@@ -128,18 +133,32 @@ static void format_pointer(const struct json_path_elem *path, size_t from, size_
 {
 	size_t n = 0;
 
-	buf[0] = '\0';
-	for (size_t i = from; i < depth && n < size; i++) {
-		int w;
+	/* hand-rolled: this runs for every number in the document */
+	for (size_t i = from; i < depth; i++) {
+		char num[24];
+		const char *src;
+		size_t len;
 
-		if (path[i].key)
-			w = snprintf(buf + n, size - n, "/%.*s", (int)path[i].key_len, path[i].key);
-		else
-			w = snprintf(buf + n, size - n, "/%zu", path[i].index);
-		if (w < 0)
-			return;
-		n += (size_t)w;
+		if (path[i].key) {
+			src = path[i].key;
+			len = path[i].key_len;
+		} else {
+			size_t v = path[i].index, k = sizeof(num);
+
+			do {
+				num[--k] = (char)('0' + v % 10);
+				v /= 10;
+			} while (v);
+			src = num + k;
+			len = sizeof(num) - k;
+		}
+		if (n + 1 + len + 1 > size)
+			break;
+		buf[n++] = '/';
+		memcpy(buf + n, src, len);
+		n += len;
 	}
+	buf[n] = '\0';
 }
 
 static int grow(void **arr, size_t elem, size_t *cap, size_t need)
@@ -186,6 +205,18 @@ static void scan_cb(const struct json_path_elem *path, size_t depth, struct cf_p
 		n->offset = offset;
 	}
 
+	if (rd == 1 && json_path_key_is(&rel[0], "defaultAction"))
+		c->default_action_pos = pos;
+	if (rd == 4 && json_path_key_is(&rel[2], "args") && elem_is_index(&rel[3])) {
+		if (grow((void **)&c->objects, sizeof(*c->objects), &c->cap_objects,
+			 c->n_objects + 1) < 0) {
+			c->scan_error = -ENOMEM;
+			return;
+		}
+		struct raw_number *o = &c->objects[c->n_objects++];
+		format_pointer(path, 0, depth, o->pointer, sizeof(o->pointer));
+		o->offset = ((size_t)pos.line << 20) | pos.column; /* packed position */
+	}
 	if (rd < 2 || !json_path_key_is(&rel[0], "syscalls") || !elem_is_index(&rel[1]))
 		return;
 	size_t i = rel[1].index;
@@ -245,6 +276,7 @@ static void ctx_free_positions(struct parse_ctx *c)
 	free(c->rule_pos);
 	free(c->action_pos);
 	free(c->numbers);
+	free(c->objects);
 }
 
 /* ---- typed getters ------------------------------------------------------------------- */
@@ -258,8 +290,7 @@ static int obj_get(struct parse_ctx *c, const char *obj_ptr, json_t *obj, const 
 	json_t *found = NULL;
 	const char *found_key = NULL;
 
-	json_object_foreach(obj, k, v)
-	{
+	json_object_foreach(obj, k, v) {
 		if (strcasecmp(k, key) != 0)
 			continue;
 		if (found) {
@@ -284,8 +315,7 @@ static int check_keys(struct parse_ctx *c, const char *obj_ptr, json_t *obj,
 	const char *k;
 	json_t *v;
 
-	json_object_foreach(obj, k, v)
-	{
+	json_object_foreach(obj, k, v) {
 		bool ok = false;
 
 		for (size_t i = 0; valid[i]; i++)
@@ -380,10 +410,19 @@ static int get_string_array(struct parse_ctx *c, const char *ptr, json_t *v, siz
 	if (!arr)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		char eptr[160];
+		json_t *e = json_array_get(v, i);
+		int r;
 
-		snprintf(eptr, sizeof(eptr), "%s/%zu", ptr, i);
-		int r = dup_string(c, eptr, json_array_get(v, i), &arr[i]);
+		/* fast path: no pointer formatting unless there is an error to report */
+		if (json_is_string(e) && strlen(json_string_value(e)) == json_string_length(e)) {
+			arr[i] = strdup(json_string_value(e));
+			r = arr[i] ? 0 : -ENOMEM;
+		} else {
+			char eptr[160];
+
+			snprintf(eptr, sizeof(eptr), "%s/%zu", ptr, i);
+			r = dup_string(c, eptr, e, &arr[i]);
+		}
 		if (r < 0) {
 			for (size_t j = 0; j < i; j++)
 				free(arr[j]);
@@ -684,7 +723,13 @@ static int parse_arg(struct parse_ctx *c, const char *ptr, json_t *v, struct cf_
 				   "SCMP_CMP_GE, SCMP_CMP_GT, SCMP_CMP_MASKED_EQ");
 		return r;
 	}
-	(void)json_pos_find(c->buf, c->len, ptr, &a->pos);
+	char full[200];
+	snprintf(full, sizeof(full), "%s%s", c->base, ptr);
+	for (size_t i = 0; i < c->n_objects; i++)
+		if (strcasecmp(c->objects[i].pointer, full) == 0)
+			a->pos = (struct cf_pos){ .line = (unsigned)(c->objects[i].offset >> 20),
+						  .column = (unsigned)(c->objects[i].offset &
+								       0xfffff) };
 	return 0;
 }
 
@@ -884,7 +929,7 @@ static int parse_profile_object(struct parse_ctx *c, json_t *root)
 		if (r < 0)
 			return r;
 		p->has_default_action = true;
-		(void)json_pos_find(c->buf, c->len, "/defaultAction", &p->default_action_pos);
+		p->default_action_pos = c->default_action_pos;
 	}
 
 	r = obj_get(c, "", root, "defaultErrnoRet", &f, NULL);
@@ -1005,8 +1050,7 @@ static bool looks_like_oci_config(json_t *root)
 	json_t *v;
 	const char *k;
 
-	json_object_foreach(root, k, v)
-	{
+	json_object_foreach(root, k, v) {
 		if (strcmp(k, "ociVersion") == 0 || strcmp(k, "linux") == 0 ||
 		    strcmp(k, "process") == 0)
 			return true;

@@ -137,7 +137,7 @@ static void check_gate(struct cf_resolved *res, const struct cf_profile *p, size
 		snprintf(msg, sizeof(msg), "architecture \"%s\" never matches", g->arches[i]);
 		warn(res, p, g->pos, path, msg,
 		     "valid (moby native names): amd64, x86, x32, arm64, arm, mips, mipsel, mips64, "
-		     "mipsel64, mips64n32, mipsel64n32, ppc, ppc64, ppc64le, s390, s390x, riscv64, "
+		     "mipsel64, mips64n32, mips3l64n32, ppc, ppc64, ppc64le, s390, s390x, riscv64, "
 		     "loongarch64");
 	}
 }

@@ -228,10 +228,8 @@ static void assert_mutation_detected(struct fixture *f, const char *from, const 
 	n = f->len - strlen(from) + strlen(to);
 	buf = malloc(n + 1);
 	assert_non_null(buf);
-	memcpy(buf, f->json, pre);
-	memcpy(buf + pre, to, strlen(to));
-	memcpy(buf + pre + strlen(to), at + strlen(from), f->len - pre - strlen(from));
-	buf[n] = '\0';
+	assert_int_equal(snprintf(buf, n + 1, "%.*s%s%s", (int)pre, f->json, to, at + strlen(from)),
+			 (int)n);
 	assert_int_equal(cf_profile_parse_buffer("mutated", buf, n, &parsed, &diag), 0);
 	assert_false(profile_equal(f->builtin, parsed, why, sizeof(why)));
 	printf("# mutation %s -> %s detected: %s\n", from, to, why);

@@ -25,7 +25,6 @@
  * Exit status 0, or 2 for a bad SPEC.
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE
 #endif
 #include <dirent.h>
 #include <errno.h>

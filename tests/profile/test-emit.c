@@ -34,8 +34,9 @@ static bool rules_have(json_t *syscalls, const char *name)
 	json_t *rule, *n;
 
 	json_array_foreach(syscalls, i, rule)
-		json_array_foreach(json_object_get(rule, "names"), k,
-				   n) if (strcmp(json_string_value(n), name) == 0) return true;
+		json_array_foreach(json_object_get(rule, "names"), k, n)
+			if (strcmp(json_string_value(n), name) == 0)
+				return true;
 	return false;
 }
 
@@ -71,8 +72,7 @@ static void test_default_oci(void **state)
 	/* no Docker-only keys leak into OCI rules */
 	size_t i;
 	json_t *rule;
-	json_array_foreach(syscalls, i, rule)
-	{
+	json_array_foreach(syscalls, i, rule) {
 		assert_null(json_object_get(rule, "includes"));
 		assert_null(json_object_get(rule, "comment"));
 	}

@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The real peers: run the static probe under `runc run` (and `crun run`) in a minimal bundle whose
+# config.json carries `callfence export --format oci` (capabilities, noNewPrivileges, seccomp),
+# and compare every probe row with `callfence run` for the same options. Rows that depend on the
+# container itself (namespaces) are not probed. Skips (77) when neither runtime nor jq exists.
+# shellcheck source=test-run-lib.sh
+. "$(dirname "$0")/test-run-lib.sh"
+need_root
+command -v jq >/dev/null || skip_all "jq not installed"
+runtimes=()
+for r in runc crun; do
+	command -v "$r" >/dev/null && runtimes+=("$r")
+done
+[ ${#runtimes[@]} -gt 0 ] || skip_all "neither runc nor crun is installed"
+
+ROWS=(status mbind mkdir mkdirat chown chroot ptrace kcmp personality:0x8 personality:0x1
+	personality:0xffffffff socket:38,5,0 socket:40,1,0 socket:2,2,0 clone clone:0x10000000
+	clone:0x20000 clone3 thread unshare setns mount umount2 keyctl bpf io_uring_setup
+	@i386:mbind @i386:mkdir @i386:socketcall @x32:mbind @x32:mkdir)
+
+B="$TMP/bundle"
+mkdir -p "$B/rootfs"
+cp "$PROBE" "$B/rootfs/cf-probe"
+(cd "$B" && runc spec 2>/dev/null || crun spec 2>/dev/null) || skip_all "cannot create a runtime spec"
+mv "$B/config.json" "$B/base.json"
+
+n=0
+# compare RUNTIME DESC OPTIONS...: same rows from the runtime and from callfence run
+compare() {
+	local rt=$1 desc=$2
+	shift 2
+	n=$((n + 1))
+	if ! "$CF" export --format oci "$@" >"$TMP/export.json" 2>"$TMP/export.err"; then
+		ok 1 "$rt: $desc: callfence export failed"
+		sed 's/^/#   /' "$TMP/export.err"
+		return
+	fi
+	# Replace (not merge) the capability object and the seccomp object: the template's
+	# ambient set and its default seccomp must not survive.
+	jq --slurpfile e "$TMP/export.json" --argjson args "$(printf '%s\n' /cf-probe "${ROWS[@]}" | jq -R . | jq -s .)" '
+		.process.terminal = false
+		| .process.args = $args
+		| .process.capabilities = $e[0].process.capabilities
+		| .process.noNewPrivileges = ($e[0].process.noNewPrivileges // false)
+		| .root.readonly = true
+		| if ($e[0].linux.seccomp // null) == null then del(.linux.seccomp)
+		  else .linux.seccomp = $e[0].linux.seccomp end' "$B/base.json" >"$B/config.json"
+	timeout 60 "$rt" run --bundle "$B" "cf-$$-$n" </dev/null >"$TMP/rt.out" 2>"$TMP/rt.err"
+	local rt_rc=$?
+	"$rt" delete -f "cf-$$-$n" >/dev/null 2>&1
+	"$CF" run "$@" -- "$PROBE" "${ROWS[@]}" </dev/null >"$TMP/cf.out" 2>"$TMP/cf.err"
+	local cf_rc=$?
+	if [ "$rt_rc" -eq "$cf_rc" ] && diff -u "$TMP/rt.out" "$TMP/cf.out" >"$TMP/diff"; then
+		ok 0 "$rt and callfence agree: $desc ($(wc -l <"$TMP/cf.out") rows)"
+	else
+		ok 1 "$rt and callfence agree: $desc (exit $rt_rc vs $cf_rc)"
+		sed 's/^/#   /' "$TMP/diff" "$TMP/rt.err" "$TMP/cf.err"
+	fi
+}
+
+for rt in "${runtimes[@]}"; do
+	compare "$rt" "builtin"
+	compare "$rt" "builtin --cap-add SYS_NICE" --cap-add SYS_NICE
+	compare "$rt" "builtin --cap-add SYS_ADMIN" --cap-add SYS_ADMIN
+	compare "$rt" "builtin --cap-drop ALL" --cap-drop ALL
+	compare "$rt" "builtin --cap-drop SYS_CHROOT --cap-add SYS_PTRACE" --cap-drop SYS_CHROOT --cap-add SYS_PTRACE
+	compare "$rt" "no-new-privileges" --security-opt no-new-privileges
+	compare "$rt" "no-mkdir profile" --security-opt "seccomp=$PROFILES/no-mkdir.json"
+	compare "$rt" "ALLOW default denying ptrace and chroot" --security-opt "seccomp=$PROFILES/allow-deny-ptrace-chroot.json"
+	compare "$rt" "chown gated on CAP_AUDIT_CONTROL, without it" --security-opt "seccomp=$PROFILES/chown-audit-control.json"
+	compare "$rt" "chown gated on CAP_AUDIT_CONTROL, with it" --security-opt "seccomp=$PROFILES/chown-audit-control.json" --cap-add AUDIT_CONTROL
+	compare "$rt" "unconfined" --security-opt seccomp=unconfined
+done
+
+# Negative twin: the comparison can fail. Different options on the two sides must disagree.
+"$CF" export --format oci >"$TMP/export.json"
+jq --slurpfile e "$TMP/export.json" '.process.terminal = false | .process.args = ["/cf-probe", "mbind"]
+	| .process.capabilities = $e[0].process.capabilities | .linux.seccomp = $e[0].linux.seccomp
+	| .process.noNewPrivileges = false' "$B/base.json" >"$B/config.json"
+timeout 60 "${runtimes[0]}" run --bundle "$B" "cf-$$-twin" </dev/null >"$TMP/rt.out" 2>&1
+"${runtimes[0]}" delete -f "cf-$$-twin" >/dev/null 2>&1
+"$CF" run --cap-add SYS_NICE "$PROBE" mbind >"$TMP/cf.out" 2>&1
+! diff -q "$TMP/rt.out" "$TMP/cf.out" >/dev/null
+ok $? "twin: ${runtimes[0]} (default caps) and callfence --cap-add SYS_NICE differ on mbind"
+
+done_testing

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The launcher with hand-written BPF (independent of the compiler): plan order in both modes,
+ * preflight verdicts, and real runs (cf_run_exec forks; this process never installs a filter).
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/syscall.h>
+
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include "lib/cf-test.h"
+#include "run/run.h"
+
+extern char **environ;
+
+/* "ERRNO(EPERM) for syscall nr, everything else ALLOW" for x86_64. */
+#define DENY_ONE(sysnr)                                                                          \
+	{                                                                                     \
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),      \
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),         \
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),                  \
+			BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)), \
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (sysnr), 0, 1),                      \
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),                 \
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),                         \
+	}
+
+static struct sock_filter deny_capset[] = DENY_ONE(SYS_capset);
+static struct sock_filter deny_execve[] = DENY_ONE(SYS_execve);
+static struct sock_filter deny_mkdir[] = DENY_ONE(SYS_mkdir);
+
+static struct cf_bpf_prog prog_of(struct sock_filter *f, size_t n)
+{
+	struct cf_bpf_prog p = { .insns = f, .len = n, .origin = NULL, .seccomp_flags = 0 };
+
+	return p;
+}
+
+static int need_root(void **state)
+{
+	(void)state;
+	if (geteuid() != 0) {
+		/* the default plan drops bounding caps and installs without NNP: root only */
+		return -1;
+	}
+	return 0;
+}
+
+static struct cf_plan *build(const struct cf_bpf_prog *prog, bool nnp, const char *path,
+			     char **argv)
+{
+	struct cf_run_spec spec = {
+		.prog = prog,
+		.caps = caps_docker_default(),
+		.no_new_privileges = nnp,
+		.path = path,
+		.argv = argv,
+		.envp = environ,
+	};
+	struct cf_plan *plan = NULL;
+	struct cf_diag d;
+
+	assert_int_equal(cf_plan_build(&spec, &plan, &d), 0);
+	return plan;
+}
+
+static void test_plan_order(void **state)
+{
+	struct cf_bpf_prog p = prog_of(deny_mkdir, ARRAY_SIZE(deny_mkdir));
+	char *argv[] = { "true", NULL };
+	struct cf_plan *plan;
+
+	(void)state;
+	/* Docker's default: the filter first, while CAP_SYS_ADMIN is held, then caps, execve */
+	plan = build(&p, false, "/bin/true", argv);
+	assert_int_equal(plan->seccomp_step, 0);
+	assert_int_equal(plan->steps[0].kind, CF_STEP_SECCOMP);
+	assert_int_equal(plan->steps[plan->n_steps - 2].kind, CF_STEP_CAPSET);
+	assert_int_equal(plan->steps[plan->n_steps - 1].kind, CF_STEP_EXECVE);
+	for (size_t i = 1; i < plan->n_steps - 2; i++)
+		assert_int_equal(plan->steps[i].kind, CF_STEP_BOUNDING);
+	cf_plan_free(plan);
+
+	/* no-new-privileges: NNP first, the filter last before execve */
+	plan = build(&p, true, "/bin/true", argv);
+	assert_int_equal(plan->steps[0].kind, CF_STEP_NO_NEW_PRIVS);
+	assert_int_equal(plan->seccomp_step, plan->n_steps - 2);
+	assert_int_equal(plan->steps[plan->n_steps - 3].kind, CF_STEP_CAPSET);
+	cf_plan_free(plan);
+
+	/* no seccomp: no seccomp step at all */
+	plan = build(NULL, false, "/bin/true", argv);
+	assert_int_equal(plan->seccomp_step, plan->n_steps);
+	for (size_t i = 0; i < plan->n_steps; i++)
+		assert_int_not_equal(plan->steps[i].kind, CF_STEP_SECCOMP);
+	cf_plan_free(plan);
+}
+
+static void test_preflight(void **state)
+{
+	struct cf_bpf_prog capset = prog_of(deny_capset, ARRAY_SIZE(deny_capset));
+	struct cf_bpf_prog execve = prog_of(deny_execve, ARRAY_SIZE(deny_execve));
+	struct cf_bpf_prog mkdir_ = prog_of(deny_mkdir, ARRAY_SIZE(deny_mkdir));
+	char *argv[] = { "true", NULL };
+	struct cf_plan *plan;
+	struct cf_diag d;
+
+	(void)state;
+	plan = build(&capset, false, "/bin/true", argv);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(cf_preflight(plan, &capset, "t.json", &d), -EPERM);
+	assert_non_null(strstr(d.message, "the profile denies capset (SCMP_ACT_ERRNO: EPERM)"));
+	assert_non_null(strstr(d.hint, "no-new-privileges"));
+	cf_plan_free(plan);
+
+	/* twin: with NNP capset runs before the filter */
+	plan = build(&capset, true, "/bin/true", argv);
+	assert_int_equal(cf_preflight(plan, &capset, "t.json", &d), 0);
+	cf_plan_free(plan);
+
+	/* execve is checked in both modes */
+	plan = build(&execve, true, "/bin/true", argv);
+	assert_int_equal(cf_preflight(plan, &execve, "t.json", &d), -EPERM);
+	assert_non_null(strstr(d.message, "denies execve"));
+	cf_plan_free(plan);
+
+	/* a filter that the launcher passes */
+	plan = build(&mkdir_, false, "/bin/true", argv);
+	assert_int_equal(cf_preflight(plan, &mkdir_, "t.json", &d), 0);
+	cf_plan_free(plan);
+}
+
+static void run_one(const struct cf_bpf_prog *p, bool nnp, const char *path, char **argv,
+		    struct cf_run_result *res)
+{
+	struct cf_plan *plan = build(p, nnp, path, argv);
+
+	assert_int_equal(cf_run_exec(plan, res), 0);
+	cf_plan_free(plan);
+}
+
+static void test_exec_status(void **state)
+{
+	struct cf_bpf_prog p = prog_of(deny_mkdir, ARRAY_SIZE(deny_mkdir));
+	char *t[] = { "true", NULL }, *f[] = { "false", NULL };
+	char *sh_kill[] = { "sh", "-c", "kill -TERM $$", NULL };
+	char *nope[] = { "nope", NULL };
+	struct cf_run_result res;
+
+	(void)state;
+	run_one(&p, false, "/bin/true", t, &res);
+	assert_int_equal(res.exit_code, 0);
+	assert_false(res.launcher_failed);
+	run_one(&p, true, "/bin/false", f, &res);
+	assert_int_equal(res.exit_code, 1);
+	assert_false(res.launcher_failed);
+	run_one(&p, false, "/bin/sh", sh_kill, &res);
+	assert_int_equal(res.exit_code, 128 + SIGTERM);
+	assert_int_equal(res.term_signal, SIGTERM);
+	run_one(&p, false, "/nonexistent/nope", nope, &res);
+	assert_true(res.launcher_failed);
+	assert_int_equal(res.error, ENOENT);
+	assert_int_equal(res.exit_code, 127);
+	run_one(&p, false, "/etc/passwd", nope, &res);
+	assert_true(res.launcher_failed);
+	assert_int_equal(res.error, EACCES);
+	assert_int_equal(res.exit_code, 126);
+}
+
+static void test_filter_applies(void **state)
+{
+	struct cf_bpf_prog p = prog_of(deny_mkdir, ARRAY_SIZE(deny_mkdir));
+	char dirpath[] = "/tmp/cf-launcher-XXXXXX", target[64];
+	char *argv[] = { "mkdir", target, NULL };
+	struct cf_run_result res;
+
+	(void)state;
+	assert_non_null(mkdtemp(dirpath));
+	snprintf(target, sizeof(target), "%s/sub", dirpath);
+	/* coreutils mkdir uses mkdir(2): denied, so it fails (exit 1) and nothing is created */
+	run_one(&p, false, "/bin/mkdir", argv, &res);
+	assert_int_equal(res.exit_code, 1);
+	assert_int_not_equal(access(target, F_OK), 0);
+	/* twin: without the filter the directory appears */
+	run_one(NULL, false, "/bin/mkdir", argv, &res);
+	assert_int_equal(res.exit_code, 0);
+	assert_int_equal(access(target, F_OK), 0);
+	rmdir(target);
+	rmdir(dirpath);
+}
+
+static void test_no_fd_leak(void **state)
+{
+	char *argv[] = { "sh", "-c", "test ! -e /proc/self/fd/$0", NULL, NULL };
+	char fdstr[16];
+	struct cf_run_result res;
+	int fd = open("/dev/null", O_RDONLY); /* deliberately without O_CLOEXEC */
+
+	(void)state;
+	assert_true(fd >= 3);
+	snprintf(fdstr, sizeof(fdstr), "%d", fd);
+	argv[3] = fdstr;
+	run_one(NULL, false, "/bin/sh", argv, &res);
+	assert_int_equal(res.exit_code, 0);
+	/* twin: the same check sees an fd that is really open in the shell (stdin) */
+	argv[3] = "0";
+	argv[2] = "test -e /proc/self/fd/$0";
+	run_one(NULL, false, "/bin/sh", argv, &res);
+	assert_int_equal(res.exit_code, 0);
+	close(fd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plan_order),
+		cmocka_unit_test(test_preflight),
+		cmocka_unit_test(test_exec_status),
+		cmocka_unit_test(test_filter_applies),
+		cmocka_unit_test(test_no_fd_leak),
+	};
+
+	if (geteuid() != 0) {
+		printf("1..0 # SKIP needs root\n");
+		return 77;
+	}
+	return cmocka_run_group_tests(tests, need_root, NULL);
+}

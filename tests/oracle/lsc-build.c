@@ -81,6 +81,11 @@ int lsc_resolve(enum cf_arch arch, const char *name)
 
 static uint32_t scmp_action(enum cf_action a, uint32_t e)
 {
+	/* libseccomp refuses errno >= 4096 (EINVAL); the kernel would clamp it to 4095, which is
+	 * what callfence's program gets, so build the oracle with the clamped value */
+	e &= 0xffff;
+	if (a == CF_ACT_ERRNO && e > 4095)
+		e = 4095;
 	switch (a) {
 	case CF_ACT_KILL:
 	case CF_ACT_KILL_THREAD:

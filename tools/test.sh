@@ -8,14 +8,14 @@ tools/deps.sh
 status=0
 tools/check-format.sh || { echo "format check failed (run clang-format -i on the files above)"; status=1; }
 
-[ -f build/build.ninja ] || meson setup build --buildtype=debugoptimized -Dwerror=true >/dev/null
+[ -f build/build.ninja ] || meson setup build --buildtype=debugoptimized -Dwerror=true >/dev/null || meson setup --reconfigure build -Dwerror=true
 ninja -C build
 meson test -C build --print-errorlogs --num-processes 2 || true
 
 if [ "${CALLFENCE_SKIP_ASAN:-0}" != 1 ]; then
     [ -f build-asan/build.ninja ] || meson setup build-asan --buildtype=debug -Dwerror=true \
         -Db_sanitize=address,undefined -Db_lundef=false \
-        -Dc_args=-fno-sanitize-recover=all >/dev/null
+        -Dc_args=-fno-sanitize-recover=all >/dev/null || exit 1
     ninja -C build-asan
     meson test -C build-asan --print-errorlogs --num-processes 2 || true
     logs="build/meson-logs/testlog.json build-asan/meson-logs/testlog.json"

@@ -211,32 +211,311 @@ static bool chain_leaf(const struct ir_node *n)
 	return !n->nxt_t && !n->nxt_f;
 }
 
-/* _db_tree_act_check: does every action in the tree equal `action`? */
-static bool tree_act_same(const struct ir_node *tree, uint32_t action)
+/*
+ * Reference counting as libseccomp does it: pruning and level cleanup decide by reference
+ * counts, so the counts must be exact for the merged tree to come out the same. A node whose
+ * count drops to zero is "freed": unlinked and marked dead, its memory stays in the pool.
+ */
+static struct ir_node *node_get(struct ir_node *n)
+{
+	if (n)
+		n->refcnt++;
+	return n;
+}
+
+static unsigned node_put(struct ir_node **node);
+
+/* _db_level_clean */
+static unsigned level_clean(struct ir_node *node)
+{
+	struct ir_node *n = node, *start;
+	unsigned cnt = 0;
+
+	while (n->lvl_prv)
+		n = n->lvl_prv;
+	start = n;
+	for (; n; n = n->lvl_nxt) {
+		unsigned links = (n->lvl_prv ? 1u : 0u) + (n->lvl_nxt ? 1u : 0u);
+
+		if (n->refcnt > links)
+			return cnt;
+	}
+	n = start;
+	while (n)
+		cnt += node_put(&n);
+	return cnt;
+}
+
+/* _db_tree_put */
+static unsigned tree_put(struct ir_node **tree)
+{
+	unsigned cnt = node_put(tree);
+
+	if (*tree)
+		cnt += level_clean(*tree);
+	return cnt;
+}
+
+/* _db_node_put */
+static unsigned node_put(struct ir_node **node)
+{
+	struct ir_node *n = *node, *lvl_p, *lvl_n, *nxt_t, *nxt_f;
+	unsigned cnt = 0;
+
+	if (!n)
+		return 0;
+	if (--n->refcnt == 0) {
+		lvl_p = n->lvl_prv;
+		lvl_n = n->lvl_nxt;
+		nxt_t = n->nxt_t;
+		nxt_f = n->nxt_f;
+		if (lvl_p)
+			lvl_p->lvl_nxt = NULL;
+		if (lvl_n)
+			lvl_n->lvl_prv = NULL;
+		if (lvl_p)
+			cnt += node_put(&lvl_p);
+		if (lvl_n)
+			cnt += node_put(&lvl_n);
+		if (lvl_p)
+			lvl_p->lvl_nxt = node_get(lvl_n);
+		if (lvl_n)
+			lvl_n->lvl_prv = node_get(lvl_p);
+		if (lvl_p)
+			*node = lvl_p;
+		else if (lvl_n)
+			*node = lvl_n;
+		else
+			*node = NULL;
+		cnt += tree_put(&nxt_t);
+		cnt += tree_put(&nxt_f);
+		n->dead = true;
+		n->lvl_prv = n->lvl_nxt = n->nxt_t = n->nxt_f = NULL;
+		cnt++;
+	}
+	return cnt;
+}
+
+static bool chain_zombie(const struct ir_node *n)
+{
+	return chain_leaf(n) && !n->act_t_flg && !n->act_f_flg;
+}
+
+/* _db_tree_remove */
+static unsigned tree_remove(struct ir_node **tree, struct ir_node *node)
+{
+	struct ir_node *c;
+	unsigned cnt = 0;
+
+	if (!tree || !*tree || !node)
+		return 0;
+	c = *tree;
+	while (c->lvl_prv)
+		c = c->lvl_prv;
+	do {
+		if (c == node)
+			goto remove;
+		cnt += tree_remove(&c->nxt_t, node);
+		cnt += tree_remove(&c->nxt_f, node);
+		if (chain_zombie(c))
+			goto remove;
+		c = c->lvl_nxt;
+	} while (c && cnt == 0);
+	return cnt;
+remove:
+	if (c == *tree)
+		*tree = c->lvl_prv ? c->lvl_prv : c->lvl_nxt;
+	if (c->lvl_prv)
+		c->lvl_prv->lvl_nxt = c->lvl_nxt;
+	if (c->lvl_nxt)
+		c->lvl_nxt->lvl_prv = c->lvl_prv;
+	c->lvl_prv = NULL;
+	c->lvl_nxt = NULL;
+	cnt += node_put(&c);
+	return cnt;
+}
+
+/* _db_tree_act_check: 0 when every action in the tree equals `action` */
+static int tree_act_check(const struct ir_node *tree, uint32_t action)
 {
 	if (!tree)
-		return true;
+		return 0;
 	while (tree->lvl_prv)
 		tree = tree->lvl_prv;
 	for (const struct ir_node *n = tree; n; n = n->lvl_nxt) {
 		if (n->act_t_flg && n->act_t != action)
-			return false;
+			return -EEXIST;
 		if (n->act_f_flg && n->act_f != action)
-			return false;
-		if (!tree_act_same(n->nxt_t, action) || !tree_act_same(n->nxt_f, action))
-			return false;
+			return -EEXIST;
+		if (tree_act_check(n->nxt_t, action) < 0 || tree_act_check(n->nxt_f, action) < 0)
+			return -EEXIST;
 	}
-	return true;
+	return 0;
 }
 
-/* first rule (by origin) found in a subtree, for conflict messages */
+#define IST_MATCH	0x001u
+#define IST_MATCH_ONCE	0x002u
+#define IST_X_FINISHED	0x010u
+#define IST_N_FINISHED	0x020u
+#define IST_X_PREFIX	0x100u
+#define IST_N_PREFIX	0x200u
+#define IST_M_MATCHSET	(IST_MATCH | IST_MATCH_ONCE)
+#define IST_M_REDUNDANT (IST_MATCH | IST_X_FINISHED | IST_N_PREFIX)
+
+struct iter_state {
+	unsigned flags;
+	uint32_t action;
+	struct ir_sys *sx;
+	int32_t conflict; /* rule behind an -EEXIST */
+};
+
+/* _db_tree_prune: drop existing sub-trees that a shorter new rule with the same action covers */
+static unsigned tree_prune(struct ir_node **existing, struct ir_node *new, struct iter_state *state)
+{
+	struct iter_state state_nxt, state_new = *state;
+	struct ir_node *x = *existing, *n = new, *x_next;
+	unsigned cnt = 0;
+
+	if (!n || !x)
+		goto out;
+	if ((state->flags & IST_M_MATCHSET) == IST_MATCH_ONCE)
+		goto out;
+	while (x->lvl_prv)
+		x = x->lvl_prv;
+	do {
+		x_next = x->lvl_nxt;
+		if (chain_eq(x, n)) {
+			state_new.flags |= IST_M_MATCHSET;
+			if (chain_leaf(n))
+				state_new.flags |= IST_N_FINISHED;
+			if (chain_leaf(x))
+				state_new.flags |= IST_X_FINISHED;
+			if ((x->act_t_flg || x->nxt_t) && !(n->act_t_flg || n->nxt_t))
+				goto out;
+			if ((x->act_f_flg || x->nxt_f) && !(n->act_f_flg || n->nxt_f))
+				goto out;
+			if ((state_new.flags & IST_N_FINISHED) && (state_new.flags & IST_X_FINISHED)) {
+				if (n->act_t_flg != x->act_t_flg || n->act_t != x->act_t)
+					goto out;
+				if (n->act_f_flg != x->act_f_flg || n->act_f != x->act_f)
+					goto out;
+			}
+			if (n->nxt_t) {
+				node_get(x);
+				state_nxt = *state;
+				state_nxt.flags |= IST_M_MATCHSET;
+				cnt += tree_prune(&x->nxt_t, n->nxt_t, &state_nxt);
+				cnt += node_put(&x);
+				if (state_nxt.flags & IST_MATCH)
+					state_new.flags |= state_nxt.flags;
+				if (!x)
+					goto next_node;
+			}
+			if (n->nxt_f) {
+				node_get(x);
+				state_nxt = *state;
+				state_nxt.flags |= IST_M_MATCHSET;
+				cnt += tree_prune(&x->nxt_f, n->nxt_f, &state_nxt);
+				cnt += node_put(&x);
+				if (state_nxt.flags & IST_MATCH)
+					state_new.flags |= state_nxt.flags;
+				if (!x)
+					goto next_node;
+			}
+			if (!tree_act_check(x, state_new.action) && (state_new.flags & IST_MATCH) &&
+			    (state_new.flags & IST_N_FINISHED) && (state_new.flags & IST_X_PREFIX)) {
+				cnt += tree_remove(&state->sx->chains, x);
+				if (!state->sx->chains)
+					goto out;
+			} else if (!tree_act_check(x, state_new.action) &&
+				   (state_new.flags & IST_MATCH) &&
+				   (state_new.flags & IST_X_FINISHED) &&
+				   (state_new.flags & IST_N_PREFIX)) {
+				goto out;
+			}
+		} else if (chain_lt(x, n)) {
+			if (state->flags & IST_N_PREFIX)
+				goto out;
+			if (x->nxt_t) {
+				node_get(x);
+				state_nxt = *state;
+				state_nxt.flags &= ~IST_MATCH;
+				state_nxt.flags |= IST_X_PREFIX;
+				cnt += tree_prune(&x->nxt_t, n, &state_nxt);
+				cnt += node_put(&x);
+				if (state_nxt.flags & IST_MATCH) {
+					state_new.flags |= state_nxt.flags;
+					goto out;
+				}
+				if (!x)
+					goto next_node;
+			}
+			if (x->nxt_f) {
+				node_get(x);
+				state_nxt = *state;
+				state_nxt.flags &= ~IST_MATCH;
+				state_nxt.flags |= IST_X_PREFIX;
+				cnt += tree_prune(&x->nxt_f, n, &state_nxt);
+				cnt += node_put(&x);
+				if (state_nxt.flags & IST_MATCH) {
+					state_new.flags |= state_nxt.flags;
+					goto out;
+				}
+				if (!x)
+					goto next_node;
+			}
+		} else {
+			if (state->flags & IST_X_PREFIX)
+				goto out;
+			if (n->nxt_t) {
+				node_get(x);
+				state_nxt = *state;
+				state_nxt.flags &= ~IST_MATCH;
+				state_nxt.flags |= IST_N_PREFIX;
+				cnt += tree_prune(&x, n->nxt_t, &state_nxt);
+				cnt += node_put(&x);
+				if (state_nxt.flags & IST_MATCH) {
+					state_new.flags |= state_nxt.flags;
+					goto out;
+				}
+				if (!x)
+					goto next_node;
+			}
+			if (n->nxt_f) {
+				node_get(x);
+				state_nxt = *state;
+				state_nxt.flags &= ~IST_MATCH;
+				state_nxt.flags |= IST_N_PREFIX;
+				cnt += tree_prune(&x, n->nxt_f, &state_nxt);
+				cnt += node_put(&x);
+				if (state_nxt.flags & IST_MATCH) {
+					state_new.flags |= state_nxt.flags;
+					goto out;
+				}
+				if (!x)
+					goto next_node;
+			}
+		}
+next_node:
+		x = x_next;
+	} while (x);
+	state_new.flags &= ~IST_MATCH;
+out:
+	if (state_new.flags & IST_MATCH)
+		state->flags |= state_new.flags;
+	else
+		state->flags &= ~IST_MATCH;
+	return cnt;
+}
+
+/* first rule found in a subtree, for conflict messages */
 static int32_t tree_origin(const struct ir_node *n)
 {
 	return n ? n->origin : -1;
 }
 
-/* _db_tree_add; -EEXIST with *ret_conflict set when libseccomp refuses the rule */
-static int tree_add(struct ir_node **existing, struct ir_node *new, int32_t *ret_conflict)
+/* _db_tree_add, with libseccomp 2.6.1's fix of the 64-bit false-action merge */
+static int tree_add(struct ir_node **existing, struct ir_node *new, struct iter_state *state)
 {
 	struct ir_node *x = *existing, *n = new;
 	int r;
@@ -245,10 +524,11 @@ static int tree_add(struct ir_node **existing, struct ir_node *new, int32_t *ret
 		if (chain_eq(x, n)) {
 			if (n->act_t_flg) {
 				if (!x->act_t_flg) {
-					if (!tree_act_same(x->nxt_t, n->act_t)) {
-						*ret_conflict = tree_origin(x->nxt_t);
+					if (tree_act_check(x->nxt_t, n->act_t) != 0) {
+						state->conflict = tree_origin(x->nxt_t);
 						return -EEXIST;
 					}
+					node_put(&x->nxt_t);
 					x->nxt_t = NULL;
 					x->act_t = n->act_t;
 					x->org_t = n->org_t;
@@ -260,70 +540,75 @@ static int tree_add(struct ir_node **existing, struct ir_node *new, int32_t *ret
 						x->org_t = n->org_t;
 					}
 					if (chain_leaf(x) || chain_leaf(n)) {
-						*ret_conflict = x->org_t;
+						state->conflict = x->org_t;
 						return -EEXIST;
 					}
 				}
 			}
 			if (n->act_f_flg) {
 				if (!x->act_f_flg) {
-					if (!tree_act_same(x->nxt_f, n->act_f)) {
-						*ret_conflict = tree_origin(x->nxt_f);
+					if (tree_act_check(x->nxt_f, n->act_f) != 0) {
+						state->conflict = tree_origin(x->nxt_f);
 						return -EEXIST;
 					}
+					node_put(&x->nxt_f);
 					x->nxt_f = NULL;
 					x->act_f = n->act_f;
 					x->org_f = n->org_f;
 					x->act_f_flg = true;
 				} else if (n->act_f != x->act_f) {
-					/* libseccomp 2.6.1 fix: update the false action, not the true one */
 					if (n->hi && n->datum_full < x->datum_full) {
 						x->act_f = n->act_f;
 						x->org_f = n->org_f;
 					}
 					if (chain_leaf(x) || chain_leaf(n)) {
-						*ret_conflict = x->org_f;
+						state->conflict = x->org_f;
 						return -EEXIST;
 					}
 				}
 			}
 			if (n->nxt_t) {
 				if (x->nxt_t) {
-					r = tree_add(&x->nxt_t, n->nxt_t, ret_conflict);
-					if (r < 0)
+					r = tree_add(&x->nxt_t, n->nxt_t, state);
+					if (r != 0)
 						return r;
 				} else if (!x->act_t_flg)
-					x->nxt_t = n->nxt_t;
+					x->nxt_t = node_get(n->nxt_t);
 				else
 					return 0; /* the existing tree is shorter */
 			}
 			if (n->nxt_f) {
 				if (x->nxt_f) {
-					r = tree_add(&x->nxt_f, n->nxt_f, ret_conflict);
-					if (r < 0)
+					r = tree_add(&x->nxt_f, n->nxt_f, state);
+					if (r != 0)
 						return r;
 				} else if (!x->act_f_flg)
-					x->nxt_f = n->nxt_f;
+					x->nxt_f = node_get(n->nxt_f);
 				else
 					return 0;
 			}
 			return 0;
 		} else if (!chain_lt(x, n)) {
 			if (!x->lvl_nxt) {
-				n->lvl_prv = x;
-				x->lvl_nxt = n;
+				n->lvl_prv = node_get(x);
+				x->lvl_nxt = node_get(n);
 				return 0;
 			}
 			x = x->lvl_nxt;
 		} else {
 			if (x->lvl_prv) {
-				x->lvl_prv->lvl_nxt = n;
+				x->lvl_prv->lvl_nxt = node_get(n);
 				n->lvl_prv = x->lvl_prv;
+				x->lvl_prv = node_get(n);
+				n->lvl_nxt = x;
+			} else {
+				x->lvl_prv = node_get(n);
+				n->lvl_nxt = node_get(x);
 			}
-			x->lvl_prv = n;
-			n->lvl_nxt = x;
-			if (*existing == x)
-				*existing = n;
+			if (*existing == x) {
+				*existing = node_get(n);
+				node_put(&x);
+			}
 			return 0;
 		}
 	} while (x);
@@ -396,14 +681,14 @@ static struct ir_node *rule_gen_64(struct cf_ir *ir, const struct ir_abi *abi,
 			c[0]->op = IR_CMP_GT;
 			c[1]->op = IR_CMP_EQ;
 			c[2]->op = cd->op == CF_OP_GT || cd->op == CF_OP_LE ? IR_CMP_GT : IR_CMP_GE;
-			c[0]->nxt_f = c[1];
-			c[1]->nxt_t = c[2];
+			c[0]->nxt_f = node_get(c[1]);
+			c[1]->nxt_t = node_get(c[2]);
 			break;
 		case CF_OP_EQ:
 		case CF_OP_NE:
 		case CF_OP_MASKED_EQ:
 			c[0]->op = c[1]->op = cd->op == CF_OP_MASKED_EQ ? IR_CMP_MASKED_EQ : IR_CMP_EQ;
-			c[0]->nxt_t = c[1];
+			c[0]->nxt_t = node_get(c[1]);
 			break;
 		case CF_OP_COUNT:
 		case CF_OP_INVALID:
@@ -414,21 +699,21 @@ static struct ir_node *rule_gen_64(struct cf_ir *ir, const struct ir_abi *abi,
 			switch (op_prev) {
 			case CF_OP_GT:
 			case CF_OP_GE:
-				p[0]->nxt_t = c[0];
-				p[2]->nxt_t = c[0];
+				p[0]->nxt_t = node_get(c[0]);
+				p[2]->nxt_t = node_get(c[0]);
 				break;
 			case CF_OP_EQ:
 			case CF_OP_MASKED_EQ:
-				p[1]->nxt_t = c[0];
+				p[1]->nxt_t = node_get(c[0]);
 				break;
 			case CF_OP_LE:
 			case CF_OP_LT:
-				p[1]->nxt_f = c[0];
-				p[2]->nxt_f = c[0];
+				p[1]->nxt_f = node_get(c[0]);
+				p[2]->nxt_f = node_get(c[0]);
 				break;
 			case CF_OP_NE:
-				p[0]->nxt_f = c[0];
-				p[1]->nxt_f = c[0];
+				p[0]->nxt_f = node_get(c[0]);
+				p[1]->nxt_f = node_get(c[0]);
 				break;
 			case CF_OP_COUNT:
 			case CF_OP_INVALID:
@@ -436,7 +721,7 @@ static struct ir_node *rule_gen_64(struct cf_ir *ir, const struct ir_abi *abi,
 				return NULL;
 			}
 		} else
-			head = c[0];
+			head = node_get(c[0]);
 		memcpy(p, c, sizeof(p));
 		op_prev = cd->op;
 	}
@@ -498,11 +783,11 @@ static struct ir_node *rule_gen_32(struct cf_ir *ir, const struct ir_abi *abi,
 		}
 		if (prev) {
 			if (tf)
-				prev->nxt_t = c;
+				prev->nxt_t = node_get(c);
 			else
-				prev->nxt_f = c;
+				prev->nxt_f = node_get(c);
 		} else
-			head = c;
+			head = node_get(c);
 		switch (cd->op) {
 		case CF_OP_NE:
 			c->op = IR_CMP_EQ;
@@ -593,14 +878,16 @@ static int contrib_add(struct ir_sys *s, const struct ir_contrib *c)
 	return 0;
 }
 
-/* db_rule_add, minus the pruning pass (it only drops subtrees a new rule makes redundant) */
+/* db_rule_add */
 static int db_rule_add(struct cf_ir *ir, struct ir_abi *abi, uint32_t nr,
 		       const struct ir_cond *conds, size_t n_conds, uint32_t action,
 		       int32_t origin, int32_t *ret_conflict)
 {
 	struct ir_contrib contrib = { .origin = origin, .ret = action, .n_conds = n_conds };
+	struct iter_state state;
 	struct ir_node *chain;
 	struct ir_sys *s;
+	bool rm_flag = false;
 	size_t i;
 	int r;
 
@@ -635,20 +922,53 @@ static int db_rule_add(struct cf_ir *ir, struct ir_abi *abi, uint32_t nr,
 		return contrib_add(s, &contrib);
 	}
 	s = &abi->sys[i];
-	if (!s->chains)
+	r = contrib_add(s, &contrib);
+	if (r < 0)
+		return r;
+add_reset:
+	if (!s->chains) {
+		if (rm_flag) {
+			/* pruning emptied the entry: the new rule takes it */
+			s->chains = chain;
+			s->action = action;
+			s->origin = origin;
+			return 0;
+		}
 		/* an unconditional entry already decides: the new rule changes nothing */
-		return contrib_add(s, &contrib);
+		tree_put(&chain);
+		return 0;
+	}
 	if (!chain) {
 		/* a later unconditional rule replaces the conditional ones */
+		tree_put(&s->chains);
 		s->chains = NULL;
 		s->action = action;
 		s->origin = origin;
-		return contrib_add(s, &contrib);
+		return 0;
 	}
-	r = tree_add(&s->chains, chain, ret_conflict);
-	if (r < 0)
+	memset(&state, 0, sizeof(state));
+	state.sx = s;
+	state.action = action;
+	state.conflict = -1;
+	if (tree_prune(&s->chains, chain, &state) > 0) {
+		rm_flag = true;
+		if (!s->chains)
+			goto add_reset;
+	} else if ((state.flags & IST_M_REDUNDANT) == IST_M_REDUNDANT) {
+		/* libseccomp judged the existing tree shorter and drops the new rule */
+		tree_put(&chain);
+		return 0;
+	}
+	memset(&state, 0, sizeof(state));
+	state.sx = s;
+	state.conflict = -1;
+	r = tree_add(&s->chains, chain, &state);
+	if (r < 0) {
+		*ret_conflict = state.conflict;
 		return r;
-	return contrib_add(s, &contrib);
+	}
+	tree_put(&chain);
+	return 0;
 }
 
 /* arch_filter_rule_add + abi_rule_add for one name on one ABI */

@@ -41,6 +41,8 @@ struct ir_node {
 	int32_t org_t, org_f;  /* profile rule index of act_t / act_f */
 	int32_t origin;	       /* profile rule index that created the node */
 	unsigned id;
+	unsigned refcnt; /* libseccomp's reference count: its pruning depends on it */
+	bool dead;	 /* "freed" by libseccomp (kept allocated here) */
 };
 
 /* A condition as handed to libseccomp (struct db_api_arg): MASKED_EQ keeps its mask. */

@@ -6,7 +6,7 @@
 set -u
 : "${CALLFENCE_BUILD_DIR:=$(cd "$(dirname "$0")/../.." && pwd)/build}"
 : "${CALLFENCE_SOURCE_DIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
-CF="${CALLFENCE:-$CALLFENCE_BUILD_DIR/src/cli/callfence}"
+CF="${CALLFENCE:-$CALLFENCE_BUILD_DIR/callfence}"
 PROBE="${CF_PROBE:-$CALLFENCE_BUILD_DIR/tests/probe/cf-probe}"
 PROFILES="$CALLFENCE_SOURCE_DIR/tests/kernel/profiles"
 TMP=$(mktemp -d)

@@ -68,7 +68,7 @@ compare() {
 	timeout 60 "$rt" run --bundle "$B" "cf-$$-$n" </dev/null >"$TMP/rt.out" 2>"$TMP/rt.err"
 	local rt_rc=$?
 	"$rt" delete -f "cf-$$-$n" >/dev/null 2>&1
-	"$CF" run "$@" -- "$PROBE" "${ROWS[@]}" </dev/null >"$TMP/cf.out" 2>"$TMP/cf.err"
+	"$CF" run ${CF_RUN_EXTRA:-} "$@" -- "$PROBE" "${ROWS[@]}" </dev/null >"$TMP/cf.out" 2>"$TMP/cf.err"
 	local cf_rc=$?
 	if [ "$rt_rc" -eq "$cf_rc" ] && diff -u "$TMP/rt.out" "$TMP/cf.out" >"$TMP/diff"; then
 		ok 0 "$rt and callfence agree: $desc ($(wc -l <"$TMP/cf.out") rows)"
@@ -94,8 +94,8 @@ for rt in "${runtimes[@]}"; do
 	# what moby's getUser hands runc for --user 65534 (nobody:nogroup on Debian)
 	saved=("${ROWS[@]}")
 	ROWS=(id status mbind chown)
-	OCI_USER='{"uid":65534,"gid":65534,"additionalGids":[65534]}' \
-		compare "$rt" "--user 65534 (uid, gid, groups, caps after execve)" --user 65534
+	OCI_USER='{"uid":65534,"gid":65534,"additionalGids":[65534]}' CF_RUN_EXTRA="--user 65534" \
+		compare "$rt" "--user 65534 (uid, gid, groups, caps after execve)"
 	ROWS=("${saved[@]}")
 done
 

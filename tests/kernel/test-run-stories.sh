@@ -75,8 +75,8 @@ ok $? "KILL_THREAD in a second thread: only that thread dies, the process goes o
 expect_rc "SCMP_ACT_KILL (= KILL_THREAD): exit 159" 159 $X "$P" setns
 expect "TRAP with a handler: SIGSYS with si_syscall=63 (uname)" "uname sigsys syscall=63 arch=0xc000003e data=0" $X "$P" trap uname
 expect_rc "TRAP without a handler: killed by SIGSYS" 159 $X "$P" uname
-expect "ERRNO errnoRet 99: EADDRNOTAVAIL" "chdir errno=EADDRNOTAVAIL" $X "$P" chdir
-expect "ERRNO errnoRet 12345: the kernel clamps to 4095" "fchown errno=4095" $X "$P" fchown
+expect "ERRNO errnoRet 99: EADDRNOTAVAIL" "mount errno=EADDRNOTAVAIL" $X "$P" mount
+expect "ERRNO errnoRet 12345: the kernel clamps to 4095" "fchown errno=4095" $SO "seccomp=$PROFILES/errno-clamp.json" "$P" fchown
 expect "ERRNO without errnoRet: EPERM" "mkdir errno=EPERM" $X "$P" mkdir
 expect "LOG: the call runs (ERANGE from the kernel)" "getcwd errno=ERANGE" $X "$P" getcwd
 expect "TRACE without a tracer: ENOSYS" "chroot errno=ENOSYS" $X "$P" chroot

@@ -107,3 +107,39 @@ bool lsc_quirk_eval(const struct lsc_quirks *q, const struct seccomp_data *d, ui
 		*ret = q->ir->default_ret;
 	return true;
 }
+
+static bool loads_other(const struct ir_node *n, uint32_t off)
+{
+	if (!n)
+		return false;
+	while (n->lvl_prv)
+		n = n->lvl_prv;
+	for (; n; n = n->lvl_nxt)
+		if (n->off != off || loads_other(n->nxt_t, off) || loads_other(n->nxt_f, off))
+			return true;
+	return false;
+}
+
+static bool prone(const struct ir_node *n)
+{
+	if (!n)
+		return false;
+	while (n->lvl_prv)
+		n = n->lvl_prv;
+	for (; n; n = n->lvl_nxt) {
+		if (n->lvl_nxt && n->lvl_nxt->off == n->off &&
+		    (loads_other(n->nxt_t, n->off) || loads_other(n->nxt_f, n->off)))
+			return true;
+		if (prone(n->nxt_t) || prone(n->nxt_f))
+			return true;
+	}
+	return false;
+}
+
+bool lsc_quirk_prone(const struct lsc_quirks *q, const struct seccomp_data *d)
+{
+	const struct ir_abi *abi = ir_abi_for(q->ir, d->arch, (uint32_t)d->nr);
+	const struct ir_sys *s = abi ? ir_find_sys(abi, (uint32_t)d->nr) : NULL;
+
+	return s && prone(s->chains);
+}

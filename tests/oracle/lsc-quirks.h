@@ -26,3 +26,10 @@ int lsc_quirks_new(const struct cf_resolved *r, struct lsc_quirks **ret);
 void lsc_quirks_free(struct lsc_quirks *q);
 /* false when the point does not reach an argument tree; else the defect-faithful result. */
 bool lsc_quirk_eval(const struct lsc_quirks *q, const struct seccomp_data *d, uint32_t *ret);
+/*
+ * The tree of this syscall has the defect's precondition: a sibling that compares the same word
+ * as its predecessor, whose sub-level loads another word. The walk above reproduces the common
+ * case; libseccomp's block de-duplication can move the wrong load elsewhere, so mismatches on
+ * such syscalls are attributed to the defect (and counted separately).
+ */
+bool lsc_quirk_prone(const struct lsc_quirks *q, const struct seccomp_data *d);

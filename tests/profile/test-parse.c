@@ -219,12 +219,49 @@ static void test_file_errors(void **state)
 	assert_true(cf_profile_parse_file("/proc", &p, &d) < 0);
 }
 
+static void test_limits(void **state)
+{
+	size_t big = (16u << 20) + 16;
+	char *buf = malloc(big + 1);
+	struct cf_profile *p = NULL;
+	struct cf_diag d;
+
+	(void)state;
+	assert_non_null(buf);
+	/* oversized text: refused before jansson sees it */
+	memset(buf, ' ', big);
+	memcpy(buf, "{\"defaultAction\": \"SCMP_ACT_ERRNO\"}", 35);
+	assert_int_equal(cf_profile_parse_buffer("big.json", buf, big, &p, &d), -EFBIG);
+	assert_non_null(strstr(d.message, "too large"));
+	/* the twin: the same document within the limit parses */
+	assert_int_equal(cf_profile_parse_buffer("big.json", buf, (16u << 20) - 1, &p, &d), 0);
+	cf_profile_free(p);
+	p = NULL;
+
+	/* more rules than the limit */
+	size_t n = 65537, len = 0;
+	const char *rule = "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"},";
+	char *doc = malloc(n * strlen(rule) + 128);
+	assert_non_null(doc);
+	len += (size_t)sprintf(doc, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(doc + len, "%s", rule);
+	doc[len - 1] = ']';
+	doc[len++] = '}';
+	assert_int_equal(cf_profile_parse_buffer("many.json", doc, len, &p, &d), -EINVAL);
+	assert_string_equal(d.path, "/syscalls");
+	assert_non_null(strstr(d.message, "too many rules"));
+	free(doc);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_inputs),    cmocka_unit_test(test_good_inputs),
 		cmocka_unit_test(test_uint64_values), cmocka_unit_test(test_positions_recorded),
 		cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

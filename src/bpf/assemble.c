@@ -65,8 +65,8 @@ static int rpo_order(const struct cg *g, int entry, int **ret_order, size_t *ret
 	return 0;
 }
 
-int cg_assemble(const struct cg *g, int entry, struct sock_filter **ret_insns,
-		int32_t **ret_origin, size_t *ret_len)
+int cg_assemble(const struct cg *g, int entry, struct sock_filter **ret_insns, int32_t **ret_origin,
+		size_t *ret_len)
 {
 	cleanup_free int *order = NULL;
 	cleanup_free size_t *pos = NULL;
@@ -141,8 +141,9 @@ int cg_assemble(const struct cg *g, int entry, struct sock_filter **ret_insns,
 			break;
 		case CG_LD:
 		case CG_AND:
-			insns[p] = n->kind == CG_LD ? cf_insn(BPF_LD | BPF_W | BPF_ABS, 0, 0, n->k) :
-						      cf_insn(BPF_ALU | BPF_AND | BPF_K, 0, 0, n->k);
+			insns[p] = n->kind == CG_LD ?
+					   cf_insn(BPF_LD | BPF_W | BPF_ABS, 0, 0, n->k) :
+					   cf_insn(BPF_ALU | BPF_AND | BPF_K, 0, 0, n->k);
 			if (ja[v]) {
 				insns[slot] = cf_insn(BPF_JMP | BPF_JA, 0, 0,
 						      (uint32_t)(pos[n->t] - slot - 1));
@@ -162,8 +163,9 @@ int cg_assemble(const struct cg *g, int entry, struct sock_filter **ret_insns,
 				if (tn->kind == CG_RET)
 					insns[slot] = cf_insn(BPF_RET | BPF_K, 0, 0, tn->k);
 				else
-					insns[slot] = cf_insn(BPF_JMP | BPF_JA, 0, 0,
-							      (uint32_t)(pos[targets[b]] - slot - 1));
+					insns[slot] =
+						cf_insn(BPF_JMP | BPF_JA, 0, 0,
+							(uint32_t)(pos[targets[b]] - slot - 1));
 				origin[slot] = tn->kind == CG_RET ? tn->origin : n->origin;
 				*tp[b] = slot++;
 			}

@@ -5,22 +5,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+static uint64_t mix(uint64_t h)
+{
+	/* murmur3's finalizer: every input bit reaches the low bits used as bucket index */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h;
+}
+
 static uint32_t node_hash(const struct cg_node *n)
 {
-	uint64_t h = 1469598103934665603ull;
-	uint64_t parts[5] = { n->kind, n->code, n->k, (uint64_t)(uint32_t)n->t,
-			      (uint64_t)(uint32_t)n->f };
+	uint64_t h = ((uint64_t)n->kind << 56) ^ ((uint64_t)n->code << 40) ^ n->k;
 
-	for (size_t i = 0; i < 5; i++) {
-		h ^= parts[i];
-		h *= 1099511628211ull;
-	}
+	h = mix(h ^ ((uint64_t)(uint32_t)n->t << 32 | (uint32_t)n->f));
 	/* non-RET nodes keep their rule: provenance is worth a few duplicate instructions */
-	if (n->kind != CG_RET) {
-		h ^= (uint32_t)n->origin;
-		h *= 1099511628211ull;
-	}
-	return (uint32_t)(h ^ (h >> 32));
+	if (n->kind != CG_RET)
+		h = mix(h ^ (uint32_t)n->origin);
+	return (uint32_t)h;
 }
 
 static bool node_eq(const struct cg_node *a, const struct cg_node *b)

@@ -18,7 +18,7 @@
 
 enum cg_kind {
 	CG_RET, /* RET K */
-	CG_LD,	/* LD W ABS k, then `t` */
+	CG_LD, /* LD W ABS k, then `t` */
 	CG_AND, /* ALU AND K, then `t` */
 	CG_JMP, /* JEQ/JGT/JGE/JSET K: t / f */
 };

@@ -13,12 +13,12 @@
 #include "bpf/filter.h"
 #include "bpf/insn.h"
 
-#define ST_UNKNOWN (-2)
+#define ST_UNKNOWN  (-2)
 #define ST_CONFLICT (-1)
 
 struct st {
 	int64_t arch; /* audit arch value, ST_UNKNOWN / ST_CONFLICT */
-	int64_t acc;  /* offset loaded into A, or ST_UNKNOWN */
+	int64_t acc; /* offset loaded into A, or ST_UNKNOWN */
 	bool seen;
 };
 
@@ -126,8 +126,11 @@ static void rule_header(struct strbuf *s, const struct cf_resolved *r, int32_t o
 		strbuf_appendf(s, "; rule #%d\n", origin);
 		return;
 	}
-	strbuf_appendf(s, "; %s:%u rule #%d %s", src, rule->pos.line, origin,
-		       cf_action_name(rule->action));
+	if (rule->pos.line)
+		strbuf_appendf(s, "; %s:%u rule #%d %s", src, rule->pos.line, origin,
+			       cf_action_name(rule->action));
+	else
+		strbuf_appendf(s, "; %s rule #%d %s", src, origin, cf_action_name(rule->action));
 	for (size_t i = 0; i < rule->n_names && i < 4; i++)
 		strbuf_appendf(s, "%s%s", i ? "," : " ", rule->names[i]);
 	if (rule->n_names > 4)
@@ -150,7 +153,9 @@ int cf_bpf_disasm(const struct cf_bpf_prog *p, const struct cf_resolved *r, char
 
 	strbuf_appendf(&s, "; callfence seccomp filter: %zu instructions, flags 0x%x%s\n", p->len,
 		       p->seccomp_flags, p->needs_listener ? ", user notification" : "");
-	strbuf_append(&s, "; w0/w1: first/second 32-bit word of a 64-bit field (w0 = low on little-endian ABIs)\n");
+	strbuf_append(
+		&s,
+		"; w0/w1: first/second 32-bit word of a 64-bit field (w0 = low on little-endian ABIs)\n");
 	for (size_t pc = 0; pc < p->len; pc++) {
 		const struct sock_filter *f = &p->insns[pc];
 		struct st cur = st[pc];
@@ -222,7 +227,8 @@ int cf_bpf_disasm(const struct cf_bpf_prog *p, const struct cf_resolved *r, char
 				t.arch = f->k;
 			} else if (cur.acc == CF_OFF_NR && cur.arch >= 0) {
 				enum cf_arch a = arch_for(cur.arch, f->k);
-				const char *name = a >= 0 ? syscall_resolve_num(a, (int)f->k) : NULL;
+				const char *name =
+					a >= 0 ? syscall_resolve_num(a, (int)f->k) : NULL;
 
 				if (name)
 					strbuf_appendf(&s, "  ; %s", name);

@@ -9,7 +9,7 @@
 #include <linux/seccomp.h>
 
 #define CF_BPF_MAXINSNS 4096u /* kernel BPF_MAXINSNS */
-#define CF_BPF_JMP_MAX	255u  /* jt/jf are 8 bits */
+#define CF_BPF_JMP_MAX	255u /* jt/jf are 8 bits */
 
 /* struct seccomp_data layout (the same on every ABI). */
 #define CF_OFF_NR	   0u

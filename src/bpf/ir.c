@@ -25,17 +25,16 @@
 /* socketcall / ipc multiplexers (libseccomp src/syscalls.c abi_rule_add) */
 
 static const char *const socket_calls[] = {
-	NULL,	   "socket",   "bind",	     "connect",	    "listen",	   "accept",
-	"getsockname", "getpeername", "socketpair", "send", "recv", "sendto",
-	"recvfrom",    "shutdown",    "setsockopt", "getsockopt", "sendmsg", "recvmsg",
-	"accept4",     "recvmmsg",    "sendmmsg",
+	NULL,	       "socket",     "bind",	"connect", "listen",  "accept",	  "getsockname",
+	"getpeername", "socketpair", "send",	"recv",	   "sendto",  "recvfrom", "shutdown",
+	"setsockopt",  "getsockopt", "sendmsg", "recvmsg", "accept4", "recvmmsg", "sendmmsg",
 };
 
 static const struct {
 	const char *name;
 	unsigned call;
 } ipc_calls[] = {
-	{ "semop", 1 },	  { "semget", 2 },  { "semctl", 3 }, { "semtimedop", 4 },
+	{ "semop", 1 },	  { "semget", 2 },  { "semctl", 3 },  { "semtimedop", 4 },
 	{ "msgsnd", 11 }, { "msgrcv", 12 }, { "msgget", 13 }, { "msgctl", 14 },
 	{ "shmat", 21 },  { "shmdt", 22 },  { "shmget", 23 }, { "shmctl", 24 },
 };
@@ -75,19 +74,26 @@ static bool arch_has_mux(enum cf_arch a)
 	return false;
 }
 
-/* 0: not multiplexed; else the multiplexer's name and call number. */
-static unsigned mux_call(const char *name, const char **ret_mux)
+/* name id -> call number of the socketcall (1..20) or ipc (+128) multiplexer, 0: none */
+static int mux_table(struct cf_ir *ir)
 {
-	for (unsigned i = 1; i < ARRAY_SIZE(socket_calls); i++)
-		if (strcmp(name, socket_calls[i]) == 0) {
-			*ret_mux = "socketcall";
-			return i;
-		}
-	for (size_t i = 0; i < ARRAY_SIZE(ipc_calls); i++)
-		if (strcmp(name, ipc_calls[i].name) == 0) {
-			*ret_mux = "ipc";
-			return ipc_calls[i].call;
-		}
+	unsigned n = syscall_n_ids();
+
+	ir->mux_call_by_id = calloc(n ? n : 1, 1);
+	if (!ir->mux_call_by_id)
+		return -ENOMEM;
+	for (unsigned i = 1; i < ARRAY_SIZE(socket_calls); i++) {
+		int id = syscall_name_id(socket_calls[i]);
+
+		if (id >= 0 && (unsigned)id < n)
+			ir->mux_call_by_id[id] = (uint8_t)i;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(ipc_calls); i++) {
+		int id = syscall_name_id(ipc_calls[i].name);
+
+		if (id >= 0 && (unsigned)id < n)
+			ir->mux_call_by_id[id] = (uint8_t)(128 + ipc_calls[i].call);
+	}
 	return 0;
 }
 
@@ -367,6 +373,7 @@ struct iter_state {
 	uint32_t action;
 	struct ir_sys *sx;
 	int32_t conflict; /* rule behind an -EEXIST */
+	bool merge_254; /* reproduce libseccomp <= 2.6.0 (tests only) */
 };
 
 /* _db_tree_prune: drop existing sub-trees that a shorter new rule with the same action covers */
@@ -394,7 +401,8 @@ static unsigned tree_prune(struct ir_node **existing, struct ir_node *new, struc
 				goto out;
 			if ((x->act_f_flg || x->nxt_f) && !(n->act_f_flg || n->nxt_f))
 				goto out;
-			if ((state_new.flags & IST_N_FINISHED) && (state_new.flags & IST_X_FINISHED)) {
+			if ((state_new.flags & IST_N_FINISHED) &&
+			    (state_new.flags & IST_X_FINISHED)) {
 				if (n->act_t_flg != x->act_t_flg || n->act_t != x->act_t)
 					goto out;
 				if (n->act_f_flg != x->act_f_flg || n->act_f != x->act_f)
@@ -423,7 +431,8 @@ static unsigned tree_prune(struct ir_node **existing, struct ir_node *new, struc
 					goto next_node;
 			}
 			if (!tree_act_check(x, state_new.action) && (state_new.flags & IST_MATCH) &&
-			    (state_new.flags & IST_N_FINISHED) && (state_new.flags & IST_X_PREFIX)) {
+			    (state_new.flags & IST_N_FINISHED) &&
+			    (state_new.flags & IST_X_PREFIX)) {
 				cnt += tree_remove(&state->sx->chains, x);
 				if (!state->sx->chains)
 					goto out;
@@ -557,7 +566,13 @@ static int tree_add(struct ir_node **existing, struct ir_node *new, struct iter_
 					x->org_f = n->org_f;
 					x->act_f_flg = true;
 				} else if (n->act_f != x->act_f) {
-					if (n->hi && n->datum_full < x->datum_full) {
+					if (n->hi && n->datum_full < x->datum_full &&
+					    state->merge_254) {
+						/* the defect GHSA-4q85-33p6-j5g6 fixed: kept for the
+						 * oracle, which compares against 2.5.4 */
+						x->act_t = n->act_t;
+						x->org_t = n->org_t;
+					} else if (n->hi && n->datum_full < x->datum_full) {
 						x->act_f = n->act_f;
 						x->org_f = n->org_f;
 					}
@@ -662,10 +677,10 @@ static struct ir_node *rule_gen_64(struct cf_ir *ir, const struct ir_abi *abi,
 		if (cd->op == CF_OP_MASKED_EQ && hi32(cd->mask) == 0 && lo32(cd->mask) == 0)
 			continue;
 		c[0] = mk(ir, abi, cd, true, origin);
-		c[1] = mk(ir, abi, cd, cd->op == CF_OP_EQ || cd->op == CF_OP_NE ||
-					       cd->op == CF_OP_MASKED_EQ ?
-				       false :
-				       true,
+		c[1] = mk(ir, abi, cd,
+			  cd->op == CF_OP_EQ || cd->op == CF_OP_NE || cd->op == CF_OP_MASKED_EQ ?
+				  false :
+				  true,
 			  origin);
 		c[2] = NULL;
 		if (!c[0] || !c[1])
@@ -687,7 +702,8 @@ static struct ir_node *rule_gen_64(struct cf_ir *ir, const struct ir_abi *abi,
 		case CF_OP_EQ:
 		case CF_OP_NE:
 		case CF_OP_MASKED_EQ:
-			c[0]->op = c[1]->op = cd->op == CF_OP_MASKED_EQ ? IR_CMP_MASKED_EQ : IR_CMP_EQ;
+			c[0]->op = c[1]->op =
+				cd->op == CF_OP_MASKED_EQ ? IR_CMP_MASKED_EQ : IR_CMP_EQ;
 			c[0]->nxt_t = node_get(c[1]);
 			break;
 		case CF_OP_COUNT:
@@ -841,26 +857,20 @@ static struct ir_node *rule_gen_32(struct cf_ir *ir, const struct ir_abi *abi,
 /* ------------------------------------------------------------------------------------------- */
 /* Per-ABI syscall list */
 
-static size_t sys_lower_bound(const struct ir_abi *abi, uint32_t nr)
+static int32_t *index_slot(const struct ir_abi *abi, uint32_t nr)
 {
-	size_t lo = 0, hi = abi->n_sys;
+	uint32_t base = abi->info->nr_base;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (abi->sys[mid].nr < nr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	if (nr < base || nr - base >= abi->index_n)
+		return NULL;
+	return &abi->index[nr - base];
 }
 
 const struct ir_sys *ir_find_sys(const struct ir_abi *abi, uint32_t nr)
 {
-	size_t i = sys_lower_bound(abi, nr);
+	const int32_t *slot = index_slot(abi, nr);
 
-	return i < abi->n_sys && abi->sys[i].nr == nr ? &abi->sys[i] : NULL;
+	return slot && *slot >= 0 ? &abi->sys[*slot] : NULL;
 }
 
 static int contrib_add(struct ir_sys *s, const struct ir_contrib *c)
@@ -878,17 +888,56 @@ static int contrib_add(struct ir_sys *s, const struct ir_contrib *c)
 	return 0;
 }
 
-/* db_rule_add */
-static int db_rule_add(struct cf_ir *ir, struct ir_abi *abi, uint32_t nr,
-		       const struct ir_cond *conds, size_t n_conds, uint32_t action,
-		       int32_t origin, int32_t *ret_conflict)
+static int phantom_slot(struct ir_abi *abi, int id, struct ir_sys **ret)
 {
-	struct ir_contrib contrib = { .origin = origin, .ret = action, .n_conds = n_conds };
+	if (!abi->phantom_index) {
+		unsigned n = syscall_n_ids();
+
+		abi->phantom_index = malloc((n ? n : 1) * sizeof(*abi->phantom_index));
+		if (!abi->phantom_index)
+			return -ENOMEM;
+		memset(abi->phantom_index, 0xff, (n ? n : 1) * sizeof(*abi->phantom_index));
+	}
+	if (abi->phantom_index[id] >= 0) {
+		*ret = &abi->phantom[abi->phantom_index[id]];
+		return 0;
+	}
+	if (abi->n_phantom == abi->cap_phantom) {
+		size_t cap = abi->cap_phantom ? abi->cap_phantom * 2 : 8;
+		struct ir_sys *v = realloc(abi->phantom, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		abi->phantom = v;
+		abi->cap_phantom = cap;
+	}
+	abi->phantom_index[id] = (int32_t)abi->n_phantom;
+	*ret = &abi->phantom[abi->n_phantom];
+	memset(*ret, 0, sizeof(**ret));
+	(*ret)->nr = (uint32_t)abi->n_phantom++;
+	return 1;
+}
+
+/* Keep a rule of a conditional entry for the model. */
+static int contrib_keep(struct ir_sys *s, const struct ir_cond *conds, size_t n_conds,
+			uint32_t action, int32_t origin)
+{
+	struct ir_contrib c = { .origin = origin, .ret = action, .n_conds = n_conds };
+
+	memcpy(c.conds, conds, n_conds * sizeof(*conds));
+	return contrib_add(s, &c);
+}
+
+/* db_rule_add; phantom_id >= 0: merge into the pseudo entry of a name this ABI lacks */
+static int db_rule_add(struct cf_ir *ir, struct ir_abi *abi, uint32_t nr, int phantom_id,
+		       const struct ir_cond *conds, size_t n_conds, uint32_t action, int32_t origin,
+		       int32_t *ret_conflict)
+{
 	struct iter_state state;
 	struct ir_node *chain;
 	struct ir_sys *s;
+	int32_t *slot;
 	bool rm_flag = false;
-	size_t i;
 	int r;
 
 	if (abi->arg_bits == 64)
@@ -897,11 +946,22 @@ static int db_rule_add(struct cf_ir *ir, struct ir_abi *abi, uint32_t nr,
 		chain = rule_gen_32(ir, abi, conds, n_conds, action, origin, &r);
 	if (r < 0)
 		return r;
-	contrib.uncond = chain == NULL;
-	memcpy(contrib.conds, conds, n_conds * sizeof(*conds));
-
-	i = sys_lower_bound(abi, nr);
-	if (i == abi->n_sys || abi->sys[i].nr != nr) {
+	if (phantom_id >= 0) {
+		r = phantom_slot(abi, phantom_id, &s);
+		if (r < 0)
+			return r;
+		if (r > 0) {
+			s->chains = chain;
+			s->action = action;
+			s->origin = origin;
+			return 0;
+		}
+		goto merge;
+	}
+	slot = index_slot(abi, nr);
+	if (!slot)
+		return -EINVAL; /* numbers come from the ABI's own table */
+	if (*slot < 0) {
 		if (abi->n_sys == abi->cap_sys) {
 			size_t cap = abi->cap_sys ? abi->cap_sys * 2 : 64;
 			struct ir_sys *v = realloc(abi->sys, cap * sizeof(*v));
@@ -911,20 +971,23 @@ static int db_rule_add(struct cf_ir *ir, struct ir_abi *abi, uint32_t nr,
 			abi->sys = v;
 			abi->cap_sys = cap;
 		}
-		memmove(&abi->sys[i + 1], &abi->sys[i], (abi->n_sys - i) * sizeof(*abi->sys));
-		abi->n_sys++;
-		s = &abi->sys[i];
+		*slot = (int32_t)abi->n_sys;
+		s = &abi->sys[abi->n_sys++];
 		memset(s, 0, sizeof(*s));
 		s->nr = nr;
 		s->chains = chain;
 		s->action = action;
 		s->origin = origin;
-		return contrib_add(s, &contrib);
+		/* the rules of a conditional entry are kept for the model; see struct ir_sys */
+		return chain ? contrib_keep(s, conds, n_conds, action, origin) : 0;
 	}
-	s = &abi->sys[i];
-	r = contrib_add(s, &contrib);
-	if (r < 0)
-		return r;
+	s = &abi->sys[*slot];
+	if (s->chains && chain) {
+		r = contrib_keep(s, conds, n_conds, action, origin);
+		if (r < 0)
+			return r;
+	}
+merge:
 add_reset:
 	if (!s->chains) {
 		if (rm_flag) {
@@ -942,6 +1005,7 @@ add_reset:
 		/* a later unconditional rule replaces the conditional ones */
 		tree_put(&s->chains);
 		s->chains = NULL;
+		s->n_contribs = 0;
 		s->action = action;
 		s->origin = origin;
 		return 0;
@@ -962,6 +1026,7 @@ add_reset:
 	memset(&state, 0, sizeof(state));
 	state.sx = s;
 	state.conflict = -1;
+	state.merge_254 = ir->merge_254;
 	r = tree_add(&s->chains, chain, &state);
 	if (r < 0) {
 		*ret_conflict = state.conflict;
@@ -971,18 +1036,16 @@ add_reset:
 	return 0;
 }
 
-/* arch_filter_rule_add + abi_rule_add for one name on one ABI */
-static int abi_rule_add(struct cf_ir *ir, struct ir_abi *abi, const char *name,
+/* arch_filter_rule_add + abi_rule_add for one name (id, -1: unknown) on one ABI (nr, <0: none) */
+static int abi_rule_add(struct cf_ir *ir, struct ir_abi *abi, int id, int nr,
 			const struct ir_cond *conds, size_t n_conds, uint32_t action,
 			int32_t origin, int32_t *ret_conflict)
 {
-	int nr = syscall_resolve_name(abi->arch, name);
-	const char *mux_name = NULL;
-	unsigned call = arch_has_mux(abi->arch) ? mux_call(name, &mux_name) : 0;
+	unsigned call = id >= 0 && arch_has_mux(abi->arch) ? ir->mux_call_by_id[id] : 0;
 	int r;
 
 	if (call) {
-		int mux = syscall_resolve_name(abi->arch, mux_name);
+		int mux = call >= 128 ? abi->mux_ipc : abi->mux_socketcall;
 
 		if (mux >= 0) {
 			/* the companion rule: arg0 of the multiplexer is the call number */
@@ -992,19 +1055,24 @@ static int abi_rule_add(struct cf_ir *ir, struct ir_abi *abi, const char *name,
 			mc[n++] = (struct ir_cond){ .arg = 0,
 						    .op = CF_OP_EQ,
 						    .mask = UINT64_MAX,
-						    .datum = call };
+						    .datum = call >= 128 ? call - 128 : call };
 			for (size_t i = 0; i < n_conds; i++)
 				if (conds[i].arg != 0)
 					mc[n++] = conds[i];
-			r = db_rule_add(ir, abi, (uint32_t)mux, mc, n, action, origin,
+			r = db_rule_add(ir, abi, (uint32_t)mux, -1, mc, n, action, origin,
 					ret_conflict);
 			if (r < 0)
 				return r;
 		}
 	}
-	if (nr < 0)
-		return 0;
-	return db_rule_add(ir, abi, (uint32_t)nr, conds, n_conds, action, origin, ret_conflict);
+	if (nr < 0) {
+		/* libseccomp knows the name elsewhere: arches without a multiplexer hook merge it
+		 * under a pseudo number (refusing conflicts there); abi_rule_add drops it */
+		if (arch_has_mux(abi->arch) || id < 0)
+			return 0;
+		return db_rule_add(ir, abi, 0, id, conds, n_conds, action, origin, ret_conflict);
+	}
+	return db_rule_add(ir, abi, (uint32_t)nr, -1, conds, n_conds, action, origin, ret_conflict);
 }
 
 static uint32_t rule_ret(const struct cf_rule *rule)
@@ -1055,50 +1123,51 @@ static int add_rule(struct cf_ir *ir, size_t i, struct cf_diag *reterr)
 
 	for (size_t n = 0; n < rule->n_names; n++) {
 		const char *name = rule->names[n];
+		int id = syscall_name_id(name), nrs[CF_ARCH_COUNT];
+		size_t n_rules = split ? rule->n_args : 1;
 
 		for (size_t k = 0; k < ir->n_abis; k++) {
 			struct ir_abi *abi = &ir->abis[k];
-			int nr = syscall_resolve_name(abi->arch, name);
-			size_t n_rules = split ? rule->n_args : 1;
+			int nr = id >= 0 ? syscall_resolve_id(abi->arch, id) : -ENOENT;
 
+			nrs[k] = nr;
 			if (nr >= 0 && (!abi->has_named || (uint32_t)nr > abi->max_named)) {
 				abi->has_named = true;
 				abi->max_named = (uint32_t)nr;
 			}
-			if (skip)
-				continue;
-			for (size_t s = 0; s < n_rules; s++) {
+			if (nr >= 0 && rule->action == CF_ACT_NOTIFY && !skip)
+				ir->needs_listener = true;
+		}
+		if (skip)
+			continue;
+		for (size_t s = 0; s < n_rules; s++) {
+			n_conds = 0;
+			/* libseccomp orders a rule's conditions by argument index */
+			for (unsigned idx = 0; idx < 6; idx++)
+				for (size_t a = 0; a < rule->n_args; a++) {
+					const struct cf_arg *arg = &rule->args[a];
+
+					if (arg->index != idx || (split && a != s))
+						continue;
+					conds[n_conds++] = (struct ir_cond){
+						.arg = idx,
+						.op = arg->op,
+						.mask = arg->op == CF_OP_MASKED_EQ ? arg->value :
+										     UINT64_MAX,
+						.datum = arg->op == CF_OP_MASKED_EQ ?
+								 arg->value_two :
+								 arg->value,
+					};
+				}
+			for (size_t k = 0; k < ir->n_abis; k++) {
 				int32_t conflict = -1;
-				int q;
+				int q = abi_rule_add(ir, &ir->abis[k], id, nrs[k], conds, n_conds,
+						     ret, origin, &conflict);
 
-				n_conds = 0;
-				/* libseccomp orders a rule's conditions by argument index */
-				for (unsigned idx = 0; idx < 6; idx++)
-					for (size_t a = 0; a < rule->n_args; a++) {
-						const struct cf_arg *arg = &rule->args[a];
-
-						if (arg->index != idx || (split && a != s))
-							continue;
-						conds[n_conds++] = (struct ir_cond){
-							.arg = idx,
-							.op = arg->op,
-							.mask = arg->op == CF_OP_MASKED_EQ ?
-									arg->value :
-									UINT64_MAX,
-							.datum = arg->op == CF_OP_MASKED_EQ ?
-									 arg->value_two :
-									 arg->value,
-						};
-					}
-				q = abi_rule_add(ir, abi, name, conds, n_conds, ret, origin,
-						 &conflict);
 				if (q == -EEXIST)
 					return conflict_diag(r, i, name, conflict, reterr);
 				if (q < 0)
 					return q;
-				if (rule->action == CF_ACT_NOTIFY &&
-				    syscall_resolve_name(abi->arch, name) >= 0)
-					ir->needs_listener = true;
 			}
 		}
 	}
@@ -1125,7 +1194,54 @@ static unsigned filter_flags(const struct cf_ir *ir)
 	return f;
 }
 
+/* Entries were appended in rule order: order them by number through the index. */
+static int sort_entries(struct ir_abi *abi)
+{
+	struct ir_sys *sorted;
+	size_t n = 0;
+
+	if (abi->n_sys == 0)
+		return 0;
+	sorted = malloc(abi->n_sys * sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < abi->index_n; i++)
+		if (abi->index[i] >= 0) {
+			sorted[n] = abi->sys[abi->index[i]];
+			abi->index[i] = (int32_t)n++;
+		}
+	free(abi->sys);
+	abi->sys = sorted;
+	abi->cap_sys = n;
+	return 0;
+}
+
+static int abi_init(struct ir_abi *abi, enum cf_arch arch, const struct cf_arch_info *info)
+{
+	int max = syscall_max_nr(arch);
+
+	abi->arch = arch;
+	abi->info = info;
+	abi->arg_bits = ir_arg_bits(arch);
+	if (max < 0 || (uint32_t)max < info->nr_base)
+		return -EINVAL;
+	abi->index_n = (uint32_t)max - info->nr_base + 1;
+	abi->index = malloc(abi->index_n * sizeof(*abi->index));
+	if (!abi->index)
+		return -ENOMEM;
+	memset(abi->index, 0xff, abi->index_n * sizeof(*abi->index));
+	abi->mux_socketcall = syscall_resolve_name(arch, "socketcall");
+	abi->mux_ipc = syscall_resolve_name(arch, "ipc");
+	return 0;
+}
+
 int ir_build(const struct cf_resolved *r, struct cf_ir **ret, struct cf_diag *reterr)
+{
+	return ir_build_compat(r, false, ret, reterr);
+}
+
+int ir_build_compat(const struct cf_resolved *r, bool libseccomp_254, struct cf_ir **ret,
+		    struct cf_diag *reterr)
 {
 	cleanup(ir_freep) struct cf_ir *ir = NULL;
 	bool stub = false;
@@ -1140,6 +1256,7 @@ int ir_build(const struct cf_resolved *r, struct cf_ir **ret, struct cf_diag *re
 	if (!ir)
 		return -ENOMEM;
 	ir->r = r;
+	ir->merge_254 = libseccomp_254;
 	ir->default_ret = cf_action_ret(r->default_action, r->default_errno);
 	ir->bad_arch_ret = SECCOMP_RET_KILL_THREAD;
 	ir->enosys_ret = SECCOMP_RET_ERRNO | ENOSYS;
@@ -1149,17 +1266,20 @@ int ir_build(const struct cf_resolved *r, struct cf_ir **ret, struct cf_diag *re
 
 		if (!info || !info->has_table)
 			return diag_set(reterr, EINVAL, r->profile ? r->profile->source : NULL, 0,
-					0, "/architectures",
-					"architecture %d has no syscall table", (int)r->arches[i]);
+					0, "/architectures", "architecture %d has no syscall table",
+					(int)r->arches[i]);
 		for (size_t k = 0; k < ir->n_abis; k++)
 			dup |= ir->abis[k].arch == r->arches[i];
 		if (dup)
 			continue;
-		ir->abis[ir->n_abis].arch = r->arches[i];
-		ir->abis[ir->n_abis].info = info;
-		ir->abis[ir->n_abis].arg_bits = ir_arg_bits(r->arches[i]);
+		q = abi_init(&ir->abis[ir->n_abis], r->arches[i], info);
+		if (q < 0)
+			return q;
 		ir->n_abis++;
 	}
+	q = mux_table(ir);
+	if (q < 0)
+		return q;
 
 	for (size_t i = 0; i < r->n_rules; i++) {
 		if (!r->rules[i].active)
@@ -1187,8 +1307,14 @@ int ir_build(const struct cf_resolved *r, struct cf_ir **ret, struct cf_diag *re
 		stub = r->default_errno != ENOSYS;
 		break;
 	}
-	for (size_t k = 0; k < ir->n_abis; k++)
-		ir->abis[k].enosys = stub && ir->abis[k].has_named;
+	for (size_t k = 0; k < ir->n_abis; k++) {
+		struct ir_abi *abi = &ir->abis[k];
+
+		abi->enosys = stub && abi->has_named;
+		q = sort_entries(abi);
+		if (q < 0)
+			return q;
+	}
 	ir->seccomp_flags = filter_flags(ir);
 	*ret = TAKE_PTR(ir);
 	return 0;
@@ -1201,10 +1327,14 @@ struct cf_ir *ir_free(struct cf_ir *ir)
 	for (size_t i = 0; i < ir->n_nodes; i++)
 		free(ir->nodes[i]);
 	free(ir->nodes);
+	free(ir->mux_call_by_id);
 	for (size_t k = 0; k < ir->n_abis; k++) {
 		for (size_t s = 0; s < ir->abis[k].n_sys; s++)
 			free(ir->abis[k].sys[s].contribs);
 		free(ir->abis[k].sys);
+		free(ir->abis[k].phantom);
+		free(ir->abis[k].phantom_index);
+		free(ir->abis[k].index);
 	}
 	free(ir);
 	return NULL;

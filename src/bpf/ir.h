@@ -27,22 +27,22 @@ enum ir_cmp {
 /* One 32-bit comparison (libseccomp struct db_arg_chain_tree). */
 struct ir_node {
 	unsigned arg;
-	bool hi;      /* upper word of a 64-bit argument */
+	bool hi; /* upper word of a 64-bit argument */
 	uint32_t off; /* offset of the word in struct seccomp_data */
 	enum ir_cmp op;
 	enum cf_op op_orig;
 	uint32_t mask;
 	uint32_t datum; /* already masked */
 	uint64_t datum_full;
-	struct ir_node *nxt_t, *nxt_f;	 /* next level on true / false */
+	struct ir_node *nxt_t, *nxt_f; /* next level on true / false */
 	struct ir_node *lvl_prv, *lvl_nxt; /* siblings, tried in order */
 	bool act_t_flg, act_f_flg;
 	uint32_t act_t, act_f; /* kernel return values */
-	int32_t org_t, org_f;  /* profile rule index of act_t / act_f */
-	int32_t origin;	       /* profile rule index that created the node */
+	int32_t org_t, org_f; /* profile rule index of act_t / act_f */
+	int32_t origin; /* profile rule index that created the node */
 	unsigned id;
 	unsigned refcnt; /* libseccomp's reference count: its pruning depends on it */
-	bool dead;	 /* "freed" by libseccomp (kept allocated here) */
+	bool dead; /* "freed" by libseccomp (kept allocated here) */
 };
 
 /* A condition as handed to libseccomp (struct db_api_arg): MASKED_EQ keeps its mask. */
@@ -57,11 +57,15 @@ struct ir_cond {
 struct ir_contrib {
 	int32_t origin;
 	uint32_t ret;
-	bool uncond; /* no condition survived (none given, or only all-zero masks) */
 	size_t n_conds;
 	struct ir_cond conds[6];
 };
 
+/*
+ * One syscall of one ABI. `contribs` holds the rules merged into a *conditional* entry (in
+ * order); an unconditional entry needs none: `action`/`origin` are then the first
+ * unconditional rule's, which is what decides.
+ */
 struct ir_sys {
 	uint32_t nr;
 	struct ir_node *chains; /* NULL: unconditional `action` */
@@ -75,11 +79,22 @@ struct ir_abi {
 	enum cf_arch arch;
 	const struct cf_arch_info *info;
 	unsigned arg_bits; /* libseccomp's width: 32 for x32 and MIPS n32 too */
-	struct ir_sys *sys; /* sorted by nr */
+	struct ir_sys *sys; /* sorted by nr once built */
 	size_t n_sys, cap_sys;
-	bool has_named;	    /* the profile names at least one syscall of this ABI */
+	int32_t *index; /* nr - info->nr_base -> position in sys, -1: none */
+	uint32_t index_n;
+	int mux_socketcall, mux_ipc; /* multiplexer numbers, -1: none */
+	/*
+	 * Names this ABI lacks: libseccomp still merges their rules under a pseudo number (arches
+	 * without a multiplexer hook), never emits them, but refuses conflicts there.
+	 * phantom_index: syscall name id -> position in phantom.
+	 */
+	struct ir_sys *phantom;
+	int32_t *phantom_index;
+	size_t n_phantom, cap_phantom;
+	bool has_named; /* the profile names at least one syscall of this ABI */
 	uint32_t max_named; /* largest such number (runc's ENOSYS boundary) */
-	bool enosys;	    /* numbers above max_named return ENOSYS */
+	bool enosys; /* numbers above max_named return ENOSYS */
 };
 
 struct cf_ir {
@@ -91,11 +106,16 @@ struct cf_ir {
 	size_t n_abis;
 	bool needs_listener;
 	unsigned seccomp_flags;
+	bool merge_254;
+	uint8_t *mux_call_by_id; /* syscall name id -> socketcall/ipc call number (ipc: +128) */
 	struct ir_node **nodes; /* every node, for freeing */
 	size_t n_nodes, cap_nodes;
 };
 
 CF_MUST_CHECK int ir_build(const struct cf_resolved *r, struct cf_ir **ret, struct cf_diag *reterr);
+/* libseccomp_254: merge with the 64-bit defect of libseccomp <= 2.6.0 (for the oracle only). */
+CF_MUST_CHECK int ir_build_compat(const struct cf_resolved *r, bool libseccomp_254,
+				  struct cf_ir **ret, struct cf_diag *reterr);
 struct cf_ir *ir_free(struct cf_ir *ir);
 DEFINE_CLEANUP_FUNC(struct cf_ir *, ir_free)
 

@@ -96,13 +96,14 @@ static void decide_sys(const struct cf_ir *ir, const struct ir_abi *abi, const s
 {
 	bool same = true;
 
-	for (size_t i = 0; i < s->n_contribs; i++)
-		if (s->contribs[i].uncond) {
-			res->ret = s->contribs[i].ret;
-			res->rule_index = s->contribs[i].origin;
-			res->source = CF_EVAL_RULE;
-			return;
-		}
+	/* the first unconditional rule decides (later ones are ignored, earlier conditional
+	 * ones replaced); the IR keeps exactly that rule for unconditional entries */
+	if (!s->chains) {
+		res->ret = s->action;
+		res->rule_index = s->origin;
+		res->source = CF_EVAL_RULE;
+		return;
+	}
 	for (size_t i = 1; i < s->n_contribs; i++)
 		same &= s->contribs[i].ret == s->contribs[0].ret;
 	if (same) {

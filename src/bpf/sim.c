@@ -95,7 +95,7 @@ static int alu(uint16_t code, uint32_t *a, uint32_t operand)
 		*a = operand >= 32 ? 0 : *a >> operand;
 		return 0;
 	case BPF_NEG:
-		*a = (uint32_t)-*a;
+		*a = (uint32_t) - *a;
 		return 0;
 	default:
 		return -EINVAL;

@@ -89,7 +89,8 @@ int cf_bpf_verify(const struct sock_filter *insns, size_t len, struct cf_diag *r
 		switch (f->code) {
 		case BPF_LD | BPF_W | BPF_ABS:
 			if (f->k >= CF_SECCOMP_DATA_SZ || (f->k & 3u))
-				return bad(reterr, pc, "load outside struct seccomp_data or unaligned");
+				return bad(reterr, pc,
+					   "load outside struct seccomp_data or unaligned");
 			break;
 		case BPF_ALU | BPF_DIV | BPF_K:
 			if (f->k == 0)

@@ -17,6 +17,7 @@
 #include "base/cleanup.h"
 #include "cli/commands.h"
 #include "cli/opts.h"
+#include "cli/run-explain.h" /* explain team: --explain/--complain */
 #include "run/run.h"
 
 extern char **environ;
@@ -27,13 +28,13 @@ static void usage(FILE *f)
 		"Usage: callfence run [OPTIONS] [--] COMMAND [ARGS...]\n\n"
 		"Run COMMAND confined as in a Docker container: the seccomp profile, the capability\n"
 		"set and no-new-privileges Docker would apply (no namespaces, no daemon).\n\n"
-		"%s"
+		"%s%s"
 		"  -u, --user USER[:GROUP]              run as this user (names from /etc/passwd and\n"
 		"                                       /etc/group, or numeric ids), as docker run -u\n"
 		"  -h, --help                           show this help\n\n"
 		"Exit status: 125 callfence's own error (nothing ran), 126 cannot execute,\n"
 		"127 not found, otherwise the command's status (128+N when killed by signal N).\n",
-		opts_security_help);
+		opts_security_help, run_explain_help);
 }
 
 static int fail(const struct cf_diag *d)
@@ -64,6 +65,7 @@ int cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		CF_SECURITY_LONG_OPTIONS,
+		RUN_EXPLAIN_LONG_OPTIONS,
 		{ "user", required_argument, NULL, OPT_USER },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -76,6 +78,8 @@ int cmd_run(int argc, char **argv)
 	cleanup_free char *path = NULL;
 	struct cf_run_result res = { 0 };
 	struct cf_run_spec spec;
+	struct run_explain explain = { 0 };
+	const struct cf_bpf_prog *install = NULL;
 	struct cf_diag diag;
 	bool have_creds = false;
 	int c, r, code = CF_EXIT_ERROR;
@@ -89,19 +93,26 @@ int cmd_run(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case ':':
-			fprintf(stderr, "callfence run: option %s needs a value\n", argv[optind - 1]);
+			fprintf(stderr, "callfence run: option %s needs a value\n",
+				argv[optind - 1]);
 			return CF_EXIT_ERROR;
 		case '?':
 			if (optopt)
 				fprintf(stderr, "callfence run: unknown option -%c\n", optopt);
 			else
-				fprintf(stderr, "callfence run: unknown option %s\n", argv[optind - 1]);
+				fprintf(stderr, "callfence run: unknown option %s\n",
+					argv[optind - 1]);
 			fprintf(stderr, "Run 'callfence run --help' for the options.\n");
 			return CF_EXIT_ERROR;
 		case 'u':
 			c = OPT_USER;
 			/* fall through */
 		default:
+			r = run_explain_option(&explain, c, optarg);
+			if (r < 0)
+				return CF_EXIT_ERROR;
+			if (r > 0)
+				break;
 			r = opts_handle_security(c, optarg, &sec, &diag);
 			if (r < 0)
 				return fail(&diag);
@@ -112,8 +123,9 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	if (sec.arch || sec.kernel) {
-		fprintf(stderr, "callfence run: --arch and --kernel are what-if options of export and "
-				"explain; run always uses the running kernel and architecture\n");
+		fprintf(stderr,
+			"callfence run: --arch and --kernel are what-if options of export and "
+			"explain; run always uses the running kernel and architecture\n");
 		return CF_EXIT_ERROR;
 	}
 	if (optind >= argc) {
@@ -136,6 +148,8 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (run_explain_setup(&explain, &sec, &conf, prog, &install) < 0)
+		goto out;
 	if (sec.user) {
 		r = cf_creds_lookup(sec.user, NULL, NULL, &creds, &diag);
 		if (r < 0) {
@@ -147,7 +161,8 @@ int cmd_run(int argc, char **argv)
 
 	r = cf_exec_find(cmd[0], environ, &path);
 	if (r == -ENOENT) {
-		fprintf(stderr, "callfence: exec: %s: executable file not found in $PATH\n", cmd[0]);
+		fprintf(stderr, "callfence: exec: %s: executable file not found in $PATH\n",
+			cmd[0]);
 		code = CF_EXIT_NOT_FOUND;
 		goto out;
 	}
@@ -157,7 +172,7 @@ int cmd_run(int argc, char **argv)
 	}
 
 	spec = (struct cf_run_spec){
-		.prog = prog,
+		.prog = install,
 		.flags_explicit = conf.profile && conf.profile->has_flags,
 		.caps = conf.caps,
 		.no_new_privileges = conf.no_new_privileges,
@@ -179,7 +194,7 @@ int cmd_run(int argc, char **argv)
 
 	fflush(stdout);
 	fflush(stderr);
-	r = cf_run_exec(plan, &res);
+	r = run_explain_exec(&explain, plan, &res);
 	if (r < 0) {
 		fprintf(stderr, "callfence: cannot start the command: %s\n", strerror(-r));
 		goto out;
@@ -187,7 +202,9 @@ int cmd_run(int argc, char **argv)
 	if (res.launcher_failed)
 		report_launcher_failure(plan, &res, cmd[0]);
 	code = res.exit_code;
+	(void)run_explain_finish(&explain);
 out:
+	run_explain_clear(&explain);
 	cf_creds_clear(&creds);
 	cf_confinement_clear(&conf);
 	return code;

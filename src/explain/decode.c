@@ -19,22 +19,22 @@
 
 /* Kinds of argument, one letter each in the per-syscall signature strings below. */
 enum arg_kind {
-	K_HEX = 'x',	  /* unsigned, hex */
-	K_INT = 'd',	  /* signed decimal */
-	K_FD = 'f',	  /* file descriptor (AT_FDCWD named) */
-	K_PTR = 'p',	  /* pointer */
-	K_PATH = 'P',	  /* pointer to a path (read live when possible) */
-	K_MODE = 'o',	  /* octal mode */
-	K_AF = 'A',	  /* address family */
-	K_SOCK = 'S',	  /* socket type | flags */
-	K_CLONE = 'C',	  /* clone/unshare/setns flags */
-	K_PER = 'N',	  /* personality */
-	K_MPOL = 'M',	  /* mempolicy mode */
-	K_MPOL_MF = 'm',  /* mbind flags */
-	K_PRCTL = 'R',	  /* prctl option */
-	K_SYSLOG = 'L',	  /* syslog action */
-	K_OPEN = 'O',	  /* open flags */
-	K_SIGNAL = 's',	  /* signal number */
+	K_HEX = 'x', /* unsigned, hex */
+	K_INT = 'd', /* signed decimal */
+	K_FD = 'f', /* file descriptor (AT_FDCWD named) */
+	K_PTR = 'p', /* pointer */
+	K_PATH = 'P', /* pointer to a path (read live when possible) */
+	K_MODE = 'o', /* octal mode */
+	K_AF = 'A', /* address family */
+	K_SOCK = 'S', /* socket type | flags */
+	K_CLONE = 'C', /* clone/unshare/setns flags */
+	K_PER = 'N', /* personality */
+	K_MPOL = 'M', /* mempolicy mode */
+	K_MPOL_MF = 'm', /* mbind flags */
+	K_PRCTL = 'R', /* prctl option */
+	K_SYSLOG = 'L', /* syslog action */
+	K_OPEN = 'O', /* open flags */
+	K_SIGNAL = 's', /* signal number */
 };
 
 struct sym {
@@ -50,24 +50,28 @@ struct sym_table {
 };
 
 static const struct sym af_syms[] = {
-	{ "AF_UNSPEC", 0 },	  { "AF_UNIX", 1 },	   { "AF_INET", 2 },	     { "AF_AX25", 3 },
-	{ "AF_IPX", 4 },	  { "AF_APPLETALK", 5 },   { "AF_NETROM", 6 },	     { "AF_BRIDGE", 7 },
-	{ "AF_ATMPVC", 8 },	  { "AF_X25", 9 },	   { "AF_INET6", 10 },	     { "AF_ROSE", 11 },
-	{ "AF_DECnet", 12 },	  { "AF_NETBEUI", 13 },	   { "AF_SECURITY", 14 },    { "AF_KEY", 15 },
-	{ "AF_NETLINK", 16 },	  { "AF_PACKET", 17 },	   { "AF_ASH", 18 },	     { "AF_ECONET", 19 },
-	{ "AF_ATMSVC", 20 },	  { "AF_RDS", 21 },	   { "AF_SNA", 22 },	     { "AF_IRDA", 23 },
-	{ "AF_PPPOX", 24 },	  { "AF_WANPIPE", 25 },	   { "AF_LLC", 26 },	     { "AF_IB", 27 },
-	{ "AF_MPLS", 28 },	  { "AF_CAN", 29 },	   { "AF_TIPC", 30 },	     { "AF_BLUETOOTH", 31 },
-	{ "AF_IUCV", 32 },	  { "AF_RXRPC", 33 },	   { "AF_ISDN", 34 },	     { "AF_PHONET", 35 },
-	{ "AF_IEEE802154", 36 }, { "AF_CAIF", 37 },	   { "AF_ALG", 38 },	     { "AF_NFC", 39 },
-	{ "AF_VSOCK", 40 },	  { "AF_KCM", 41 },	   { "AF_QIPCRTR", 42 },     { "AF_SMC", 43 },
-	{ "AF_XDP", 44 },	  { "AF_MCTP", 45 },
+	{ "AF_UNSPEC", 0 },	 { "AF_UNIX", 1 },	 { "AF_INET", 2 },
+	{ "AF_AX25", 3 },	 { "AF_IPX", 4 },	 { "AF_APPLETALK", 5 },
+	{ "AF_NETROM", 6 },	 { "AF_BRIDGE", 7 },	 { "AF_ATMPVC", 8 },
+	{ "AF_X25", 9 },	 { "AF_INET6", 10 },	 { "AF_ROSE", 11 },
+	{ "AF_DECnet", 12 },	 { "AF_NETBEUI", 13 },	 { "AF_SECURITY", 14 },
+	{ "AF_KEY", 15 },	 { "AF_NETLINK", 16 },	 { "AF_PACKET", 17 },
+	{ "AF_ASH", 18 },	 { "AF_ECONET", 19 },	 { "AF_ATMSVC", 20 },
+	{ "AF_RDS", 21 },	 { "AF_SNA", 22 },	 { "AF_IRDA", 23 },
+	{ "AF_PPPOX", 24 },	 { "AF_WANPIPE", 25 },	 { "AF_LLC", 26 },
+	{ "AF_IB", 27 },	 { "AF_MPLS", 28 },	 { "AF_CAN", 29 },
+	{ "AF_TIPC", 30 },	 { "AF_BLUETOOTH", 31 }, { "AF_IUCV", 32 },
+	{ "AF_RXRPC", 33 },	 { "AF_ISDN", 34 },	 { "AF_PHONET", 35 },
+	{ "AF_IEEE802154", 36 }, { "AF_CAIF", 37 },	 { "AF_ALG", 38 },
+	{ "AF_NFC", 39 },	 { "AF_VSOCK", 40 },	 { "AF_KCM", 41 },
+	{ "AF_QIPCRTR", 42 },	 { "AF_SMC", 43 },	 { "AF_XDP", 44 },
+	{ "AF_MCTP", 45 },
 };
 
 static const struct sym sock_syms[] = {
-	{ "SOCK_STREAM", 1 },	     { "SOCK_DGRAM", 2 },    { "SOCK_RAW", 3 },
-	{ "SOCK_RDM", 4 },	     { "SOCK_SEQPACKET", 5 }, { "SOCK_DCCP", 6 },
-	{ "SOCK_PACKET", 10 },	     { "SOCK_NONBLOCK", 04000 }, { "SOCK_CLOEXEC", 02000000 },
+	{ "SOCK_STREAM", 1 },  { "SOCK_DGRAM", 2 },	   { "SOCK_RAW", 3 },
+	{ "SOCK_RDM", 4 },     { "SOCK_SEQPACKET", 5 },	   { "SOCK_DCCP", 6 },
+	{ "SOCK_PACKET", 10 }, { "SOCK_NONBLOCK", 04000 }, { "SOCK_CLOEXEC", 02000000 },
 };
 
 static const struct sym clone_syms[] = {
@@ -125,8 +129,12 @@ static const struct sym per_syms[] = {
 };
 
 static const struct sym mpol_syms[] = {
-	{ "MPOL_DEFAULT", 0 },	  { "MPOL_PREFERRED", 1 },	 { "MPOL_BIND", 2 },
-	{ "MPOL_INTERLEAVE", 3 }, { "MPOL_LOCAL", 4 },		 { "MPOL_PREFERRED_MANY", 5 },
+	{ "MPOL_DEFAULT", 0 },
+	{ "MPOL_PREFERRED", 1 },
+	{ "MPOL_BIND", 2 },
+	{ "MPOL_INTERLEAVE", 3 },
+	{ "MPOL_LOCAL", 4 },
+	{ "MPOL_PREFERRED_MANY", 5 },
 	{ "MPOL_WEIGHTED_INTERLEAVE", 6 },
 };
 
@@ -137,13 +145,26 @@ static const struct sym mpol_mf_syms[] = {
 };
 
 static const struct sym prctl_syms[] = {
-	{ "PR_SET_PDEATHSIG", 1 },	  { "PR_GET_PDEATHSIG", 2 },	{ "PR_GET_DUMPABLE", 3 },
-	{ "PR_SET_DUMPABLE", 4 },	  { "PR_GET_KEEPCAPS", 7 },	{ "PR_SET_KEEPCAPS", 8 },
-	{ "PR_SET_NAME", 15 },		  { "PR_GET_NAME", 16 },	{ "PR_GET_SECCOMP", 21 },
-	{ "PR_SET_SECCOMP", 22 },	  { "PR_CAPBSET_READ", 23 },	{ "PR_CAPBSET_DROP", 24 },
-	{ "PR_SET_SECUREBITS", 28 },	  { "PR_SET_MM", 35 },		{ "PR_SET_CHILD_SUBREAPER", 36 },
-	{ "PR_SET_NO_NEW_PRIVS", 38 },	  { "PR_GET_NO_NEW_PRIVS", 39 }, { "PR_SET_THP_DISABLE", 41 },
-	{ "PR_CAP_AMBIENT", 47 },	  { "PR_SET_VMA", 0x53564d41 },
+	{ "PR_SET_PDEATHSIG", 1 },
+	{ "PR_GET_PDEATHSIG", 2 },
+	{ "PR_GET_DUMPABLE", 3 },
+	{ "PR_SET_DUMPABLE", 4 },
+	{ "PR_GET_KEEPCAPS", 7 },
+	{ "PR_SET_KEEPCAPS", 8 },
+	{ "PR_SET_NAME", 15 },
+	{ "PR_GET_NAME", 16 },
+	{ "PR_GET_SECCOMP", 21 },
+	{ "PR_SET_SECCOMP", 22 },
+	{ "PR_CAPBSET_READ", 23 },
+	{ "PR_CAPBSET_DROP", 24 },
+	{ "PR_SET_SECUREBITS", 28 },
+	{ "PR_SET_MM", 35 },
+	{ "PR_SET_CHILD_SUBREAPER", 36 },
+	{ "PR_SET_NO_NEW_PRIVS", 38 },
+	{ "PR_GET_NO_NEW_PRIVS", 39 },
+	{ "PR_SET_THP_DISABLE", 41 },
+	{ "PR_CAP_AMBIENT", 47 },
+	{ "PR_SET_VMA", 0x53564d41 },
 };
 
 static const struct sym syslog_syms[] = {
@@ -156,32 +177,36 @@ static const struct sym syslog_syms[] = {
 };
 
 static const struct sym open_syms[] = {
-	{ "O_WRONLY", 01 },	     { "O_RDWR", 02 },		 { "O_CREAT", 0100 },
-	{ "O_EXCL", 0200 },	     { "O_NOCTTY", 0400 },	 { "O_TRUNC", 01000 },
-	{ "O_APPEND", 02000 },	     { "O_NONBLOCK", 04000 },	 { "O_DSYNC", 010000 },
-	{ "O_DIRECT", 040000 },	     { "O_LARGEFILE", 0100000 }, { "O_DIRECTORY", 0200000 },
-	{ "O_NOFOLLOW", 0400000 },   { "O_NOATIME", 01000000 },	 { "O_CLOEXEC", 02000000 },
-	{ "O_PATH", 010000000 },     { "O_TMPFILE", 020200000 }, { "O_RDONLY", 0 },
+	{ "O_WRONLY", 01 },	   { "O_RDWR", 02 },	       { "O_CREAT", 0100 },
+	{ "O_EXCL", 0200 },	   { "O_NOCTTY", 0400 },       { "O_TRUNC", 01000 },
+	{ "O_APPEND", 02000 },	   { "O_NONBLOCK", 04000 },    { "O_DSYNC", 010000 },
+	{ "O_DIRECT", 040000 },	   { "O_LARGEFILE", 0100000 }, { "O_DIRECTORY", 0200000 },
+	{ "O_NOFOLLOW", 0400000 }, { "O_NOATIME", 01000000 },  { "O_CLOEXEC", 02000000 },
+	{ "O_PATH", 010000000 },   { "O_TMPFILE", 020200000 }, { "O_RDONLY", 0 },
 };
 
 static const struct sym signal_syms[] = {
-	{ "SIGHUP", 1 },   { "SIGINT", 2 },   { "SIGQUIT", 3 },	 { "SIGILL", 4 },   { "SIGTRAP", 5 },
-	{ "SIGABRT", 6 },  { "SIGBUS", 7 },   { "SIGFPE", 8 },	 { "SIGKILL", 9 },  { "SIGUSR1", 10 },
-	{ "SIGSEGV", 11 }, { "SIGUSR2", 12 }, { "SIGPIPE", 13 }, { "SIGALRM", 14 }, { "SIGTERM", 15 },
-	{ "SIGCHLD", 17 }, { "SIGCONT", 18 }, { "SIGSTOP", 19 }, { "SIGTSTP", 20 }, { "SIGSYS", 31 },
+	{ "SIGHUP", 1 },   { "SIGINT", 2 },   { "SIGQUIT", 3 },	 { "SIGILL", 4 },
+	{ "SIGTRAP", 5 },  { "SIGABRT", 6 },  { "SIGBUS", 7 },	 { "SIGFPE", 8 },
+	{ "SIGKILL", 9 },  { "SIGUSR1", 10 }, { "SIGSEGV", 11 }, { "SIGUSR2", 12 },
+	{ "SIGPIPE", 13 }, { "SIGALRM", 14 }, { "SIGTERM", 15 }, { "SIGCHLD", 17 },
+	{ "SIGCONT", 18 }, { "SIGSTOP", 19 }, { "SIGTSTP", 20 }, { "SIGSYS", 31 },
 };
 
 static const struct sym misc_syms[] = {
 	{ "AT_FDCWD", (uint64_t)-100 },
 };
 
-#define TABLE(k, a, f) { k, a, ARRAY_SIZE(a), f }
+#define TABLE(k, a, f)                 \
+	{                              \
+		k, a, ARRAY_SIZE(a), f \
+	}
 static const struct sym_table tables[] = {
-	TABLE(K_AF, af_syms, false),	     TABLE(K_SOCK, sock_syms, true),
-	TABLE(K_CLONE, clone_syms, true),    TABLE(K_PER, per_syms, true),
-	TABLE(K_MPOL, mpol_syms, false),     TABLE(K_MPOL_MF, mpol_mf_syms, true),
-	TABLE(K_PRCTL, prctl_syms, false),   TABLE(K_SYSLOG, syslog_syms, false),
-	TABLE(K_OPEN, open_syms, true),	     TABLE(K_SIGNAL, signal_syms, false),
+	TABLE(K_AF, af_syms, false),	   TABLE(K_SOCK, sock_syms, true),
+	TABLE(K_CLONE, clone_syms, true),  TABLE(K_PER, per_syms, true),
+	TABLE(K_MPOL, mpol_syms, false),   TABLE(K_MPOL_MF, mpol_mf_syms, true),
+	TABLE(K_PRCTL, prctl_syms, false), TABLE(K_SYSLOG, syslog_syms, false),
+	TABLE(K_OPEN, open_syms, true),	   TABLE(K_SIGNAL, signal_syms, false),
 	TABLE(K_FD, misc_syms, false),
 };
 
@@ -192,50 +217,137 @@ struct sig {
 };
 
 static const struct sig sigs[] = {
-	{ "accept", "fpp" },	       { "accept4", "fppx" },	       { "access", "Po" },
-	{ "acct", "P" },	       { "add_key", "PPpdd" },	       { "bind", "fpd" },
-	{ "bpf", "dpd" },	       { "chdir", "P" },	       { "chmod", "Po" },
-	{ "chown", "Pdd" },	       { "chroot", "P" },	       { "clock_settime", "dp" },
-	{ "clone", "Cpppx" },	       { "clone3", "pd" },	       { "close", "f" },
-	{ "connect", "fpd" },	       { "creat", "Po" },	       { "delete_module", "Px" },
-	{ "dup", "f" },		       { "dup2", "ff" },	       { "dup3", "ffO" },
-	{ "execve", "Ppp" },	       { "execveat", "fPppx" },	       { "exit", "d" },
-	{ "exit_group", "d" },	       { "faccessat", "fPo" },	       { "faccessat2", "fPox" },
-	{ "fanotify_init", "xx" },     { "fchdir", "f" },	       { "fchmod", "fo" },
-	{ "fchmodat", "fPo" },	       { "fchown", "fdd" },	       { "fcntl", "fdx" },
-	{ "finit_module", "fPx" },     { "fsconfig", "fdPpd" },	       { "fsmount", "fxx" },
-	{ "fsopen", "Px" },	       { "fspick", "fPx" },	       { "fstat", "fp" },
-	{ "get_mempolicy", "ppxpx" },  { "getpid", "" },	       { "getppid", "" },
-	{ "getpriority", "dd" },       { "getsid", "d" },	       { "gettid", "" },
-	{ "init_module", "pxP" },      { "io_uring_enter", "fxxxpx" }, { "io_uring_register", "fxpx" },
-	{ "io_uring_setup", "xp" },    { "ioctl", "fxp" },	       { "ioperm", "xxd" },
-	{ "iopl", "d" },	       { "kcmp", "dddxx" },	       { "keyctl", "dxxxx" },
-	{ "kill", "ds" },	       { "lchown", "Pdd" },	       { "link", "PP" },
-	{ "linkat", "fPfPx" },	       { "listen", "fd" },	       { "lookup_dcookie", "xpx" },
-	{ "lstat", "Pp" },	       { "mbind", "pxMpxm" },	       { "migrate_pages", "dxpp" },
-	{ "mkdir", "Po" },	       { "mkdirat", "fPo" },	       { "mknod", "Pox" },
-	{ "mknodat", "fPox" },	       { "mmap", "pxxxfx" },	       { "mount", "PPPxp" },
-	{ "mount_setattr", "fPxpx" },  { "move_mount", "fPfPx" },      { "move_pages", "dxpppx" },
-	{ "mprotect", "pxx" },	       { "munmap", "px" },	       { "newfstatat", "fPpx" },
-	{ "open", "POo" },	       { "open_by_handle_at", "fpO" }, { "open_tree", "fPx" },
-	{ "openat", "fPOo" },	       { "openat2", "fPpx" },	       { "perf_event_open", "pddfx" },
-	{ "personality", "N" },	       { "pidfd_getfd", "ffx" },       { "pidfd_open", "dx" },
-	{ "pipe2", "pO" },	       { "pivot_root", "PP" },	       { "prctl", "Rxxxx" },
-	{ "process_madvise", "fpxdx" }, { "process_vm_readv", "dpxpxx" },
-	{ "process_vm_writev", "dpxpxx" }, { "ptrace", "ddpp" },	       { "quotactl", "xPdp" },
-	{ "read", "fpx" },	       { "readlink", "Ppx" },	       { "reboot", "xxxp" },
-	{ "rename", "PP" },	       { "renameat", "fPfP" },	       { "renameat2", "fPfPx" },
-	{ "request_key", "PPPd" },     { "rmdir", "P" },	       { "sched_setattr", "dpx" },
-	{ "set_mempolicy", "Mpx" },    { "set_mempolicy_home_node", "pxxx" },
-	{ "setdomainname", "pd" },     { "sethostname", "pd" },	       { "setns", "fC" },
-	{ "setpriority", "ddd" },      { "settimeofday", "pp" },       { "setuid", "d" },
-	{ "setgid", "d" },	       { "socket", "ASd" },	       { "socketpair", "ASdp" },
-	{ "stat", "Pp" },	       { "statx", "fPxxp" },	       { "swapoff", "P" },
-	{ "swapon", "Px" },	       { "symlink", "PP" },	       { "symlinkat", "PfP" },
-	{ "syslog", "Lpd" },	       { "tgkill", "dds" },	       { "tkill", "ds" },
-	{ "truncate", "Pd" },	       { "umount", "P" },	       { "umount2", "Px" },
-	{ "uname", "p" },	       { "unlink", "P" },	       { "unlinkat", "fPx" },
-	{ "unshare", "C" },	       { "userfaultfd", "O" },	       { "vhangup", "" },
+	{ "accept", "fpp" },
+	{ "accept4", "fppx" },
+	{ "access", "Po" },
+	{ "acct", "P" },
+	{ "add_key", "PPpdd" },
+	{ "bind", "fpd" },
+	{ "bpf", "dpd" },
+	{ "chdir", "P" },
+	{ "chmod", "Po" },
+	{ "chown", "Pdd" },
+	{ "chroot", "P" },
+	{ "clock_settime", "dp" },
+	{ "clone", "Cpppx" },
+	{ "clone3", "pd" },
+	{ "close", "f" },
+	{ "connect", "fpd" },
+	{ "creat", "Po" },
+	{ "delete_module", "Px" },
+	{ "dup", "f" },
+	{ "dup2", "ff" },
+	{ "dup3", "ffO" },
+	{ "execve", "Ppp" },
+	{ "execveat", "fPppx" },
+	{ "exit", "d" },
+	{ "exit_group", "d" },
+	{ "faccessat", "fPo" },
+	{ "faccessat2", "fPox" },
+	{ "fanotify_init", "xx" },
+	{ "fchdir", "f" },
+	{ "fchmod", "fo" },
+	{ "fchmodat", "fPo" },
+	{ "fchown", "fdd" },
+	{ "fcntl", "fdx" },
+	{ "finit_module", "fPx" },
+	{ "fsconfig", "fdPpd" },
+	{ "fsmount", "fxx" },
+	{ "fsopen", "Px" },
+	{ "fspick", "fPx" },
+	{ "fstat", "fp" },
+	{ "get_mempolicy", "ppxpx" },
+	{ "getpgrp", "" },
+	{ "getpid", "" },
+	{ "getppid", "" },
+	{ "getpriority", "dd" },
+	{ "getsid", "d" },
+	{ "gettid", "" },
+	{ "init_module", "pxP" },
+	{ "io_uring_enter", "fxxxpx" },
+	{ "io_uring_register", "fxpx" },
+	{ "io_uring_setup", "xp" },
+	{ "ioctl", "fxp" },
+	{ "ioperm", "xxd" },
+	{ "iopl", "d" },
+	{ "kcmp", "dddxx" },
+	{ "keyctl", "dxxxx" },
+	{ "kill", "ds" },
+	{ "lchown", "Pdd" },
+	{ "link", "PP" },
+	{ "linkat", "fPfPx" },
+	{ "listen", "fd" },
+	{ "lookup_dcookie", "xpx" },
+	{ "lstat", "Pp" },
+	{ "mbind", "pxMpxm" },
+	{ "migrate_pages", "dxpp" },
+	{ "mkdir", "Po" },
+	{ "mkdirat", "fPo" },
+	{ "mknod", "Pox" },
+	{ "mknodat", "fPox" },
+	{ "mmap", "pxxxfx" },
+	{ "mount", "PPPxp" },
+	{ "mount_setattr", "fPxpx" },
+	{ "move_mount", "fPfPx" },
+	{ "move_pages", "dxpppx" },
+	{ "mprotect", "pxx" },
+	{ "munmap", "px" },
+	{ "newfstatat", "fPpx" },
+	{ "open", "POo" },
+	{ "open_by_handle_at", "fpO" },
+	{ "open_tree", "fPx" },
+	{ "openat", "fPOo" },
+	{ "openat2", "fPpx" },
+	{ "perf_event_open", "pddfx" },
+	{ "personality", "N" },
+	{ "pidfd_getfd", "ffx" },
+	{ "pidfd_open", "dx" },
+	{ "pipe2", "pO" },
+	{ "pivot_root", "PP" },
+	{ "prctl", "Rxxxx" },
+	{ "process_madvise", "fpxdx" },
+	{ "process_vm_readv", "dpxpxx" },
+	{ "process_vm_writev", "dpxpxx" },
+	{ "ptrace", "ddpp" },
+	{ "quotactl", "xPdp" },
+	{ "read", "fpx" },
+	{ "readlink", "Ppx" },
+	{ "reboot", "xxxp" },
+	{ "rename", "PP" },
+	{ "renameat", "fPfP" },
+	{ "renameat2", "fPfPx" },
+	{ "request_key", "PPPd" },
+	{ "rmdir", "P" },
+	{ "sched_setattr", "dpx" },
+	{ "set_mempolicy", "Mpx" },
+	{ "set_mempolicy_home_node", "pxxx" },
+	{ "setdomainname", "pd" },
+	{ "sethostname", "pd" },
+	{ "setns", "fC" },
+	{ "setpriority", "ddd" },
+	{ "settimeofday", "pp" },
+	{ "setuid", "d" },
+	{ "setgid", "d" },
+	{ "socket", "ASd" },
+	{ "socketpair", "ASdp" },
+	{ "stat", "Pp" },
+	{ "statx", "fPxxp" },
+	{ "swapoff", "P" },
+	{ "swapon", "Px" },
+	{ "symlink", "PP" },
+	{ "symlinkat", "PfP" },
+	{ "syslog", "Lpd" },
+	{ "tgkill", "dds" },
+	{ "tkill", "ds" },
+	{ "truncate", "Pd" },
+	{ "umount", "P" },
+	{ "umount2", "Px" },
+	{ "uname", "p" },
+	{ "unlink", "P" },
+	{ "unlinkat", "fPx" },
+	{ "unshare", "C" },
+	{ "userfaultfd", "O" },
+	{ "vhangup", "" },
 	{ "write", "fpx" },
 };
 
@@ -367,14 +479,15 @@ int cf_explain_parse_arg(const char *syscall, unsigned index, const char *text, 
 	}
 	*ret = acc;
 	return 0;
-bad: {
+bad : {
 	const struct sym_table *t = table_for(k);
 	int r = diag_set(reterr, EINVAL, NULL, 0, 0, "", "argument %u of %s: cannot read \"%s\"",
 			 index, syscall ? syscall : "?", text ? text : "");
 
 	if (t && t->n >= 2)
-		diag_hint(reterr, "a number (42, 0x2a, 052) or a name such as %s, %s; join flags "
-				  "with '|'",
+		diag_hint(reterr,
+			  "a number (42, 0x2a, 052) or a name such as %s, %s; join flags "
+			  "with '|'",
 			  t->syms[0].name, t->syms[t->n > 2 ? 2 : 1].name);
 	else
 		diag_hint(reterr, "a number (42, 0x2a, 052, -1) or a constant such as AF_ALG, "
@@ -398,10 +511,9 @@ static void append(char *buf, size_t size, size_t *pos, const char *fmt, ...)
 		*pos = CF_MIN(size - 1, *pos + (size_t)n);
 }
 
-static void format_flags(const struct sym_table *t, uint64_t v, char *buf, size_t size,
-			 size_t *pos)
+static void format_flags(const struct sym_table *t, uint64_t v, char *buf, size_t size, size_t *pos)
 {
-	uint64_t rest = v;
+	uint64_t rest = v, low_bits;
 	bool first = true;
 
 	/* an exact whole value first (PER_LINUX32, O_RDONLY, SOCK_STREAM) */
@@ -412,7 +524,7 @@ static void format_flags(const struct sym_table *t, uint64_t v, char *buf, size_
 		}
 	if (t->kind == K_SOCK || t->kind == K_CLONE || t->kind == K_PER) {
 		/* a type / exit signal / persona in the low bits, flags above */
-		uint64_t low = t->kind == K_SOCK ? (v & 0xf) : t->kind == K_CLONE ? (v & 0xff) : (v & 0xff);
+		uint64_t low = t->kind == K_SOCK ? (v & 0xf) : (v & 0xff);
 
 		for (size_t i = 0; low && i < t->n; i++)
 			if (t->syms[i].value == low && (low & ~(uint64_t)0xff) == 0) {
@@ -422,10 +534,12 @@ static void format_flags(const struct sym_table *t, uint64_t v, char *buf, size_
 				break;
 			}
 	}
+	/* below `low_bits` sits a value (socket type, exit signal, persona), not flags */
+	low_bits = t->kind == K_SOCK ? 0x10 : (t->kind == K_CLONE || t->kind == K_PER) ? 0x100 : 0;
 	for (size_t i = 0; i < t->n && rest; i++) {
 		uint64_t b = t->syms[i].value;
 
-		if (b == 0 || (b & (b - 1)) || b < 0x100 || (rest & b) != b)
+		if (b == 0 || (b & (b - 1)) || b < low_bits || (rest & b) != b)
 			continue;
 		append(buf, size, pos, "%s%s", first ? "" : "|", t->syms[i].name);
 		rest &= ~b;
@@ -435,8 +549,31 @@ static void format_flags(const struct sym_table *t, uint64_t v, char *buf, size_
 		append(buf, size, pos, "%s%#" PRIx64, first ? "" : "|", rest);
 }
 
+static void append_string(char *buf, size_t size, size_t *pos, const char *str, size_t len)
+{
+	append(buf, size, pos, "\"");
+	for (size_t i = 0; i < len && i < 64; i++) {
+		unsigned char ch = (unsigned char)str[i];
+
+		if (ch == '"' || ch == '\\')
+			append(buf, size, pos, "\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			append(buf, size, pos, "\\x%02x", ch);
+		else
+			append(buf, size, pos, "%c", ch);
+	}
+	append(buf, size, pos, len > 64 ? "\"..." : "\"");
+}
+
 void cf_explain_format_call(const char *syscall, const uint64_t *args, int n_args, unsigned bits,
 			    char *buf, size_t size)
+{
+	cf_explain_format_call_ex(syscall, args, n_args, bits, NULL, NULL, buf, size);
+}
+
+void cf_explain_format_call_ex(const char *syscall, const uint64_t *args, int n_args, unsigned bits,
+			       cf_explain_read_str_fn read_str, void *userdata, char *buf,
+			       size_t size)
 {
 	const struct sig *s = sig_find(syscall);
 	size_t pos = 0;
@@ -473,7 +610,7 @@ void cf_explain_format_call(const char *syscall, const uint64_t *args, int n_arg
 			       bits == 32 ? (int64_t)(int32_t)v : (int64_t)v);
 			break;
 		case K_MODE:
-			append(buf, size, &pos, "0%" PRIo64, v);
+			append(buf, size, &pos, v ? "0%" PRIo64 : "0", v);
 			break;
 		case K_AF:
 		case K_MPOL:
@@ -494,9 +631,20 @@ void cf_explain_format_call(const char *syscall, const uint64_t *args, int n_arg
 		case K_OPEN:
 			format_flags(t, v, buf, size, &pos);
 			break;
+		case K_PATH:
+			if (read_str && v) {
+				char str[80];
+				int len = read_str(userdata, v, str, sizeof(str));
+
+				if (len >= 0) {
+					append_string(buf, size, &pos, str, (size_t)len);
+					break;
+				}
+			}
+			append(buf, size, &pos, v < 10 ? "%" PRIu64 : "%#" PRIx64, v);
+			break;
 		case K_HEX:
 		case K_PTR:
-		case K_PATH:
 			append(buf, size, &pos, v < 10 ? "%" PRIu64 : "%#" PRIx64, v);
 			break;
 		}

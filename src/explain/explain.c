@@ -5,16 +5,16 @@
  * syscall the condition that kept it out: resolution (a capability not held, another arch, an
  * old kernel: struct cf_resolved_rule.why/detail) or an argument value. Fixes are in fixes.c.
  */
+#include "explain/explain.h"
+
 #include <errno.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "base/strbuf.h"
-#include "explain/explain.h"
 
 static bool all_digits(const char *s)
 {
@@ -183,13 +183,15 @@ static void why_args(const struct cf_rule *rule, const struct cf_call *c, struct
 		if (m)
 			continue;
 		describe_cond(a, cond, sizeof(cond));
-		strbuf_appendf(&s, "%s%s (arg%u is %#" PRIx64 "%s)", s.len ? (ored ? " or " : "; ") : "",
-			       cond, a->index, bits == 32 ? v & UINT32_MAX : v,
+		strbuf_appendf(&s, "%s%s (arg%u is %#" PRIx64 "%s)",
+			       s.len ? (ored ? " or " : "; ") : "", cond, a->index,
+			       bits == 32 ? v & UINT32_MAX : v,
 			       a->index >= c->n_given ? ", not given: taken as 0" : "");
 	}
 	o->args_matched = ored ? any : all;
 	if (o->args_matched) {
-		snprintf(o->why, sizeof(o->why), "its conditions hold, but an earlier rule decided");
+		snprintf(o->why, sizeof(o->why),
+			 "its conditions hold, but an earlier rule decided");
 	} else {
 		if (strbuf_steal(&s, &text) < 0)
 			text = NULL;
@@ -218,7 +220,8 @@ int cf_explain_call(const struct cf_explain_ctx *ctx, const struct cf_model *mod
 
 	if (ctx->seccomp_disabled || !ctx->resolved || ctx->resolved->unconfined) {
 		e->seccomp_disabled = true;
-		e->eval = (struct cf_eval_result){ .ret = SECCOMP_RET_ALLOW, .rule_index = -1,
+		e->eval = (struct cf_eval_result){ .ret = SECCOMP_RET_ALLOW,
+						   .rule_index = -1,
 						   .source = CF_EVAL_DEFAULT };
 		cf_explain_add_notes(ctx, e);
 		return 0;
@@ -261,9 +264,9 @@ int cf_explain_call(const struct cf_explain_ctx *ctx, const struct cf_model *mod
 		}
 		if (rr->rule->n_args == 0) {
 			snprintf(o->why, sizeof(o->why),
-				 rr->rule->action == ctx->resolved->default_action
-					 ? "same action as the default (runc drops such rules)"
-					 : "unconditional, but an earlier rule decided");
+				 rr->rule->action == ctx->resolved->default_action ?
+					 "same action as the default (runc drops such rules)" :
+					 "unconditional, but an earlier rule decided");
 			o->args_matched = true;
 			continue;
 		}
@@ -385,20 +388,42 @@ static const char *cap_short(int cap)
 
 void cf_explain_rule_json(const struct cf_fix_rule *r, char *buf, size_t size)
 {
+	if (!r->add) {
+		snprintf(buf, size, "%s", "");
+		return;
+	}
 	if (!r->has_arg) {
-		snprintf(buf, size, "{\"names\": [\"%s\"], \"action\": \"SCMP_ACT_ALLOW\"}", r->name);
+		snprintf(buf, size, "{\"names\": [\"%s\"], \"action\": \"SCMP_ACT_ALLOW\"}",
+			 r->name);
 		return;
 	}
 	if (r->op == CF_OP_MASKED_EQ)
-		snprintf(buf, size,
-			 "{\"names\": [\"%s\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": "
-			 "%u, \"value\": %" PRIu64 ", \"valueTwo\": %" PRIu64 ", \"op\": \"%s\"}]}",
-			 r->name, r->index, r->value, r->value_two, cf_op_name(r->op));
+		snprintf(
+			buf, size,
+			"{\"names\": [\"%s\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": "
+			"%u, \"value\": %" PRIu64 ", \"valueTwo\": %" PRIu64 ", \"op\": \"%s\"}]}",
+			r->name, r->index, r->value, r->value_two, cf_op_name(r->op));
 	else
-		snprintf(buf, size,
-			 "{\"names\": [\"%s\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": "
-			 "%u, \"value\": %" PRIu64 ", \"op\": \"%s\"}]}",
-			 r->name, r->index, r->value, cf_op_name(r->op));
+		snprintf(
+			buf, size,
+			"{\"names\": [\"%s\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": "
+			"%u, \"value\": %" PRIu64 ", \"op\": \"%s\"}]}",
+			r->name, r->index, r->value, cf_op_name(r->op));
+}
+
+void cf_explain_edit_text(const struct cf_fix_rule *r, const struct cf_profile *p, char *buf,
+			  size_t size)
+{
+	char loc[320], j[384];
+
+	cf_explain_rule_json(r, j, sizeof(j));
+	if (r->remove_from < 0) {
+		snprintf(buf, size, "add %s", j);
+		return;
+	}
+	cf_explain_rule_location(p, (size_t)r->remove_from, loc, sizeof(loc));
+	snprintf(buf, size, "remove \"%s\" from %s%s%s", r->name, loc, r->add ? " and add " : "",
+		 r->add ? j : "");
 }
 
 void cf_explain_fix_text(const struct cf_fix *f, const struct cf_explain_ctx *ctx, char *buf,
@@ -412,9 +437,8 @@ void cf_explain_fix_text(const struct cf_fix *f, const struct cf_explain_ctx *ct
 		return;
 	case CF_FIX_ARG_RULE:
 	case CF_FIX_RULE:
-		cf_explain_rule_json(&f->rule, j, sizeof(j));
-		snprintf(buf, size, "add to %s: %s",
-			 ctx && ctx->label ? ctx->label : "the profile", j);
+		cf_explain_edit_text(&f->rule, ctx ? ctx->profile : NULL, j, sizeof(j));
+		snprintf(buf, size, "profile %s: %s", ctx && ctx->label ? ctx->label : "", j);
 		return;
 	case CF_FIX_UNCONFINED:
 		snprintf(buf, size, "--security-opt seccomp=unconfined");
@@ -467,18 +491,21 @@ static void decider_text(const struct cf_explain_ctx *ctx, const struct cf_expla
 
 	switch (e->eval.source) {
 	case CF_EVAL_RULE:
-		cf_explain_rule_location(ctx->profile, (size_t)e->eval.rule_index, loc, sizeof(loc));
+		cf_explain_rule_location(ctx->profile, (size_t)e->eval.rule_index, loc,
+					 sizeof(loc));
 		snprintf(buf, size, "%s", loc);
 		return;
 	case CF_EVAL_DEFAULT:
 		snprintf(buf, size, "the default action (no rule matched)");
 		return;
 	case CF_EVAL_BAD_ARCH:
-		snprintf(buf, size, "the architecture is not in the profile's list (bad-arch action)");
+		snprintf(buf, size,
+			 "the architecture is not in the profile's list (bad-arch action)");
 		return;
 	case CF_EVAL_NEWER_THAN_PROFILE:
-		snprintf(buf, size, "runc's ENOSYS stub: the syscall is newer than every syscall the "
-				    "profile names");
+		snprintf(buf, size,
+			 "runc's ENOSYS stub: the syscall is newer than every syscall the "
+			 "profile names");
 		return;
 	}
 	snprintf(buf, size, "?");
@@ -512,8 +539,9 @@ int cf_explain_format_text(const struct cf_explain_ctx *ctx, const struct cf_exp
 	strbuf_appendf(&s, "%s on %s, profile %s\n", call, ai ? ai->scmp_name : "?",
 		       ctx->label ? ctx->label : "builtin");
 	if (e->seccomp_disabled) {
-		strbuf_append(&s, "  result:  allowed: seccomp is disabled (unconfined, or privileged "
-				  "without an explicit profile)\n");
+		strbuf_append(&s,
+			      "  result:  allowed: seccomp is disabled (unconfined, or privileged "
+			      "without an explicit profile)\n");
 	} else {
 		cf_explain_ret_name(e->eval.ret, what, sizeof(what));
 		cf_explain_ret_short(e->eval.ret, who, sizeof(who));
@@ -525,13 +553,15 @@ int cf_explain_format_text(const struct cf_explain_ctx *ctx, const struct cf_exp
 	if (e->n_others) {
 		strbuf_appendf(&s, "  other rules naming %s:\n", e->call.name);
 		for (size_t i = 0; i < e->n_others; i++) {
-			cf_explain_rule_location(ctx->profile, e->others[i].index, loc, sizeof(loc));
+			cf_explain_rule_location(ctx->profile, e->others[i].index, loc,
+						 sizeof(loc));
 			strbuf_appendf(&s, "    %s: %s\n", loc, e->others[i].why);
 		}
 	}
 	if (e->args_unknown)
-		strbuf_appendf(&s, "  note: a rule checks an argument you did not give (taken as 0); "
-				   "pass it: callfence explain %s ARG0 ARG1 ...\n",
+		strbuf_appendf(&s,
+			       "  note: a rule checks an argument you did not give (taken as 0); "
+			       "pass it: callfence explain %s ARG0 ARG1 ...\n",
 			       e->call.name);
 	if (e->escape[0])
 		strbuf_appendf(&s, "  escape surface: %s\n", e->escape);
@@ -544,7 +574,8 @@ int cf_explain_format_text(const struct cf_explain_ctx *ctx, const struct cf_exp
 			cf_explain_fix_text(f, ctx, fix, sizeof(fix));
 			strbuf_appendf(&s, "    %zu. %s\n", i + 1, fix);
 			if (f->kind == CF_FIX_CAP && f->powers)
-				strbuf_appendf(&s, "       %s: %s\n", caps_to_name(f->cap), f->powers);
+				strbuf_appendf(&s, "       %s: %s\n", caps_to_name(f->cap),
+					       f->powers);
 			if (x)
 				strbuf_appendf(&s, "       %s\n", x);
 			if (f->opens[0])
@@ -584,7 +615,8 @@ int cf_explain_format_json(const struct cf_explain_ctx *ctx, const struct cf_exp
 		json_decref(notes);
 		return -ENOMEM;
 	}
-	cf_explain_format_call(e->call.name, e->call.args, e->call.n_given >= 6 ? -1 : (int)e->call.n_given,
+	cf_explain_format_call(e->call.name, e->call.args,
+			       e->call.n_given >= 6 ? -1 : (int)e->call.n_given,
 			       arg_bits(e->call.arch), call, sizeof(call));
 	json_object_set_new(o, "syscall", json_string(e->call.name));
 	json_object_set_new(o, "nr", json_integer(e->call.nr));
@@ -607,14 +639,18 @@ int cf_explain_format_json(const struct cf_explain_ctx *ctx, const struct cf_exp
 		if (en)
 			json_object_set_new(o, "errno_name", json_string(en));
 	}
-	json_object_set_new(o, "source", json_string(e->seccomp_disabled ? "disabled" : source_name(e->eval.source)));
+	json_object_set_new(
+		o, "source",
+		json_string(e->seccomp_disabled ? "disabled" : source_name(e->eval.source)));
 	if (!e->seccomp_disabled && e->eval.source == CF_EVAL_RULE) {
-		const struct cf_rule *r = ctx->profile && (size_t)e->eval.rule_index < ctx->profile->n_rules
-						  ? &ctx->profile->rules[e->eval.rule_index]
-						  : NULL;
+		const struct cf_rule *r =
+			ctx->profile && (size_t)e->eval.rule_index < ctx->profile->n_rules ?
+				&ctx->profile->rules[e->eval.rule_index] :
+				NULL;
 
 		json_object_set_new(o, "rule", json_integer(e->eval.rule_index));
-		cf_explain_rule_location(ctx->profile, (size_t)e->eval.rule_index, buf, sizeof(buf));
+		cf_explain_rule_location(ctx->profile, (size_t)e->eval.rule_index, buf,
+					 sizeof(buf));
 		json_object_set_new(o, "location", json_string(buf));
 		if (r && r->pos.line)
 			json_object_set_new(o, "line", json_integer(r->pos.line));
@@ -653,9 +689,12 @@ int cf_explain_format_json(const struct cf_explain_ctx *ctx, const struct cf_exp
 			json_t *rule;
 
 			cf_explain_rule_json(&f->rule, buf, sizeof(buf));
-			rule = json_loads(buf, JSON_DECODE_ANY, NULL);
+			rule = buf[0] ? json_loads(buf, JSON_DECODE_ANY, NULL) : NULL;
 			if (rule)
 				json_object_set_new(j, "rule", rule);
+			if (f->rule.remove_from >= 0)
+				json_object_set_new(j, "remove_from_rule",
+						    json_integer(f->rule.remove_from));
 		}
 		if (f->opens[0])
 			json_object_set_new(j, "opens", json_string(f->opens));

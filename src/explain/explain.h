@@ -39,6 +39,14 @@ CF_MUST_CHECK int cf_explain_parse_arg(const char *syscall, unsigned index, cons
 void cf_explain_format_call(const char *syscall, const uint64_t *args, int n_args, unsigned bits,
 			    char *buf, size_t size);
 
+/* Reads a NUL-terminated string of the traced process at addr into buf (live reports);
+ * returns its length or -errno. */
+typedef int (*cf_explain_read_str_fn)(void *userdata, uint64_t addr, char *buf, size_t size);
+/* cf_explain_format_call, printing path arguments as strings read with read_str. */
+void cf_explain_format_call_ex(const char *syscall, const uint64_t *args, int n_args, unsigned bits,
+			       cf_explain_read_str_fn read_str, void *userdata, char *buf,
+			       size_t size);
+
 /* Number of arguments a syscall takes, -1 when we do not know it. */
 int cf_explain_syscall_nargs(const char *syscall);
 
@@ -49,23 +57,23 @@ const char *cf_explain_arg_name(const char *syscall, unsigned index, uint64_t va
 /* What the options asked for: the profile (not resolved) and how to resolve it. */
 
 struct cf_explain_ctx {
-	const struct cf_profile *profile;   /* NULL when seccomp is disabled */
+	const struct cf_profile *profile; /* NULL when seccomp is disabled */
 	const struct cf_resolved *resolved; /* NULL when seccomp is disabled */
-	struct cf_resolve_opts opts;	    /* native, kernel, bounding actually used */
+	struct cf_resolve_opts opts; /* native, kernel, bounding actually used */
 	bool seccomp_disabled;
 	bool privileged;
 	bool explicit_profile; /* --security-opt seccomp=FILE was given */
-	const char *label;     /* "builtin", "unconfined", or the path */
+	const char *label; /* "builtin", "unconfined", or the path */
 };
 
 /* One call, as the kernel's seccomp_data will hold it. */
 struct cf_call {
 	enum cf_arch arch; /* the caller's ABI (i386 callers of an x86_64 filter: CF_ARCH_X86) */
-	int nr;		   /* including the ABI's nr_base */
+	int nr; /* including the ABI's nr_base */
 	char name[64];
 	uint64_t args[6];
 	unsigned n_given; /* how many arguments the user wrote (6 for live calls) */
-	uint64_t ip;	  /* instruction pointer (live only, 0 otherwise) */
+	uint64_t ip; /* instruction pointer (live only, 0 otherwise) */
 };
 
 /* Fill a cf_call from a name (or number) for an ABI. -ENOENT: the ABI has no such syscall. */
@@ -75,30 +83,33 @@ void cf_call_to_data(const struct cf_call *c, struct seccomp_data *d);
 
 /* The fixes, most least-privileged first. */
 enum cf_fix_kind {
-	CF_FIX_CAP,	   /* --cap-add CAP */
-	CF_FIX_ARG_RULE,   /* a profile rule restricted to this argument value */
-	CF_FIX_RULE,	   /* a plain profile rule */
+	CF_FIX_CAP, /* --cap-add CAP */
+	CF_FIX_ARG_RULE, /* a profile rule restricted to this argument value */
+	CF_FIX_RULE, /* a plain profile rule */
 	CF_FIX_UNCONFINED, /* --security-opt seccomp=unconfined */
 	CF_FIX_PRIVILEGED, /* --privileged */
 };
 
+/* A profile edit: remove the name from one rule, and/or add an allow rule for it. */
 struct cf_fix_rule {
 	char name[64];
+	int remove_from; /* rule index whose names lose this name; -1: none */
+	bool add; /* append an allow rule (has_arg: restricted to one argument value) */
 	bool has_arg;
 	unsigned index;
 	enum cf_op op;
-	uint64_t value;	    /* the datum (for MASKED_EQ: the mask, as the profile writes it) */
+	uint64_t value; /* the datum (for MASKED_EQ: the mask, as the profile writes it) */
 	uint64_t value_two; /* MASKED_EQ only */
 };
 
 struct cf_fix {
 	enum cf_fix_kind kind;
-	int cap;		 /* CF_FIX_CAP */
+	int cap; /* CF_FIX_CAP */
 	struct cf_fix_rule rule; /* CF_FIX_ARG_RULE / CF_FIX_RULE */
-	char opens[512];	 /* what else it opens (syscalls, rules) */
-	unsigned n_opens;	 /* how many syscalls/rules it opens besides this call */
-	const char *powers;	 /* CF_FIX_CAP: the capability's kernel powers in one line */
-	char warning[384];	 /* escape surfaces it opens, empty when none */
+	char opens[512]; /* what else it opens (syscalls, rules) */
+	unsigned n_opens; /* how many syscalls/rules it opens besides this call */
+	const char *powers; /* CF_FIX_CAP: the capability's kernel powers in one line */
+	char warning[384]; /* escape surfaces it opens, empty when none */
 };
 
 /* A rule naming the syscall that did not decide the call, and why. */
@@ -117,7 +128,7 @@ struct cf_explanation {
 	struct cf_call call;
 	bool seccomp_disabled;
 	struct cf_eval_result eval; /* the decision (the model) */
-	bool denied;		    /* anything but ALLOW/LOG */
+	bool denied; /* anything but ALLOW/LOG */
 	struct cf_other_rule others[CF_EXPLAIN_MAX_OTHERS];
 	size_t n_others;
 	bool args_unknown; /* a rule checks an argument the user did not give (taken as 0) */
@@ -148,8 +159,11 @@ void cf_explain_rule_location(const struct cf_profile *p, size_t index, char *bu
 /* The fix as a command-line fragment or JSON rule ("--cap-add SYS_NICE"). */
 void cf_explain_fix_text(const struct cf_fix *f, const struct cf_explain_ctx *ctx, char *buf,
 			 size_t size);
-/* JSON rule object for a rule fix (Docker format, one line). */
+/* JSON rule object for a rule fix (Docker format, one line); "" when it adds no rule. */
 void cf_explain_rule_json(const struct cf_fix_rule *r, char *buf, size_t size);
+/* The whole edit in words: "remove \"mkdir\" from f.json:4:2 (rule #2)" and/or "add {...}". */
+void cf_explain_edit_text(const struct cf_fix_rule *r, const struct cf_profile *p, char *buf,
+			  size_t size);
 
 /* Whole explanation as text (several lines) or one JSON object (no newline). Malloc'd. */
 CF_MUST_CHECK int cf_explain_format_text(const struct cf_explain_ctx *ctx,
@@ -165,19 +179,21 @@ const char *cf_cap_powers(int cap);
 /* Escape surface a call opens (io_uring, ptrace, namespaces, AF_ALG...), or NULL. args may be
  * NULL (then only argument-free surfaces are named). */
 const char *cf_escape_surface(const char *syscall, const uint64_t *args, unsigned n_given);
+/* The argument that says what a call does (socket: 0, the family), -1 when none. */
+int cf_explain_key_arg(const char *syscall);
 /* Append the fixes to e (called by cf_explain_call). */
-CF_MUST_CHECK int cf_explain_find_fixes(const struct cf_explain_ctx *ctx,
-					struct cf_explanation *e);
+CF_MUST_CHECK int cf_explain_find_fixes(const struct cf_explain_ctx *ctx, struct cf_explanation *e);
 /* Notes when seccomp is not (only) the cause. */
 void cf_explain_add_notes(const struct cf_explain_ctx *ctx, struct cf_explanation *e);
 
 /*
  * The profile plus extra rules, as a shallow copy for resolving: the returned profile borrows
- * everything from p; free it with cf_patched_profile_free (never cf_profile_free).
+ * everything from p; free it with cf_patched_profile_free(), never cf_profile_free.
  */
-CF_MUST_CHECK int cf_patched_profile_new(const struct cf_profile *p, const struct cf_fix_rule *rules,
-					 size_t n_rules, struct cf_profile **ret);
-void cf_patched_profile_free(struct cf_profile *p);
+CF_MUST_CHECK int cf_patched_profile_new(const struct cf_profile *p,
+					 const struct cf_fix_rule *rules, size_t n_rules,
+					 struct cf_profile **ret);
+void cf_patched_profile_free(struct cf_profile *q);
 
 /*
  * The smallest fix set for many denials: capabilities first (fewest, those that open no escape
@@ -185,10 +201,10 @@ void cf_patched_profile_free(struct cf_profile *p);
  * profile with the extra capabilities and evaluating every call again.
  */
 struct cf_fix_set {
-	cf_capset caps;		/* to --cap-add */
+	cf_capset caps; /* to --cap-add */
 	struct cf_fix_rule *rules; /* to add to the profile */
 	size_t n_rules;
-	bool verified;	 /* every call is allowed with caps + rules */
+	bool verified; /* every call is allowed with caps + rules */
 	bool needs_unconfined; /* some call cannot be fixed by caps or rules */
 };
 CF_MUST_CHECK int cf_fix_set_compute(const struct cf_explain_ctx *ctx,
@@ -203,14 +219,14 @@ CF_MUST_CHECK int cf_fix_set_profile_json(const struct cf_explain_ctx *ctx,
 /* rewrite.c: the filter --explain / --complain install */
 
 enum cf_rewrite_mode {
-	CF_REWRITE_EXPLAIN,  /* ERRNO/TRACE -> TRACE (the supervisor emulates them exactly) */
+	CF_REWRITE_EXPLAIN, /* ERRNO/TRACE -> TRACE (the supervisor emulates them exactly) */
 	CF_REWRITE_COMPLAIN, /* every denial -> TRACE (the supervisor lets it run) */
 };
 /* Data the rewritten TRACE returns carry (SECCOMP_RET_DATA, 16 bits). */
-#define CF_TRACE_MARK_ERRNO	0x0000u /* | errno (<= 4095): emulate ERRNO */
-#define CF_TRACE_MARK_NOTRACER	0x1000u /* the profile's own TRACE: emulate "no tracer" ENOSYS */
-#define CF_TRACE_MARK_COMPLAIN	0x2000u /* | low bits of the action: let the call run */
-#define CF_TRACE_MARK_MASK	0xf000u
+#define CF_TRACE_MARK_ERRNO    0x0000u /* | errno (<= 4095): emulate ERRNO */
+#define CF_TRACE_MARK_NOTRACER 0x1000u /* the profile's own TRACE: emulate "no tracer" ENOSYS */
+#define CF_TRACE_MARK_COMPLAIN 0x2000u /* | low bits of the action: let the call run */
+#define CF_TRACE_MARK_MASK     0xf000u
 
 /* A copy of prog with its RET K instructions rewritten; -EINVAL for RET A (never emitted). */
 CF_MUST_CHECK int cf_explain_rewrite_prog(const struct cf_bpf_prog *prog, enum cf_rewrite_mode mode,

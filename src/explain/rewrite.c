@@ -48,11 +48,17 @@ static uint32_t rewrite_ret(uint32_t k, enum cf_rewrite_mode mode)
 			return SECCOMP_RET_TRACE | CF_TRACE_MARK_COMPLAIN | 2;
 		return SECCOMP_RET_TRACE | CF_TRACE_MARK_NOTRACER;
 	case SECCOMP_RET_TRAP:
-		return mode == CF_REWRITE_COMPLAIN ? SECCOMP_RET_TRACE | CF_TRACE_MARK_COMPLAIN | 3 : k;
+		return mode == CF_REWRITE_COMPLAIN ?
+			       SECCOMP_RET_TRACE | CF_TRACE_MARK_COMPLAIN | 3 :
+			       k;
 	case SECCOMP_RET_KILL_THREAD:
-		return mode == CF_REWRITE_COMPLAIN ? SECCOMP_RET_TRACE | CF_TRACE_MARK_COMPLAIN | 4 : k;
+		return mode == CF_REWRITE_COMPLAIN ?
+			       SECCOMP_RET_TRACE | CF_TRACE_MARK_COMPLAIN | 4 :
+			       k;
 	case SECCOMP_RET_KILL_PROCESS:
-		return mode == CF_REWRITE_COMPLAIN ? SECCOMP_RET_TRACE | CF_TRACE_MARK_COMPLAIN | 5 : k;
+		return mode == CF_REWRITE_COMPLAIN ?
+			       SECCOMP_RET_TRACE | CF_TRACE_MARK_COMPLAIN | 5 :
+			       k;
 	default:
 		/* the kernel treats unknown actions as KILL_PROCESS: keep them, fail closed */
 		return k;

@@ -13,11 +13,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 
 #include "run/run.h"
 
@@ -85,9 +85,10 @@ int cf_caps_plan_bounding(struct cf_plan *plan, cf_capset set, struct cf_diag *r
 	}
 	for (int c = 0; c <= last; c++)
 		if ((set & CF_CAP_BIT(c)) && !(bounding & CF_CAP_BIT(c)))
-			return diag_set(reterr, EPERM, NULL, 0, 0, "--cap-add",
-					"cannot grant %s: it is not in callfence's own bounding set",
-					cap_label(c, buf, sizeof(buf)));
+			return diag_set(
+				reterr, EPERM, NULL, 0, 0, "--cap-add",
+				"cannot grant %s: it is not in callfence's own bounding set",
+				cap_label(c, buf, sizeof(buf)));
 
 	drop = bounding & ~set;
 	if (!drop)
@@ -99,8 +100,9 @@ int cf_caps_plan_bounding(struct cf_plan *plan, cf_capset set, struct cf_diag *r
 		diag_set(reterr, EPERM, NULL, 0, 0, NULL,
 			 "cannot remove %s from the bounding set: callfence lacks CAP_SETPCAP",
 			 cap_label(__builtin_ctzll(drop), buf, sizeof(buf)));
-		diag_hint(reterr, "run callfence as root (Docker's runtime does), or use --privileged "
-				  "to keep the bounding set as it is");
+		diag_hint(reterr,
+			  "run callfence as root (Docker's runtime does), or use --privileged "
+			  "to keep the bounding set as it is");
 		return -EPERM;
 	}
 
@@ -129,7 +131,13 @@ int cf_caps_plan_final(struct cf_plan *plan, cf_capset set, bool to_root, struct
 	r = read_caps(cur);
 	if (r < 0)
 		return diag_set(reterr, -r, NULL, 0, 0, NULL, "capget: %s", strerror(-r));
-	/* capset can lower the permitted set, never raise it. */
+	/*
+	 * capset can lower the permitted set, never raise it. For a non-root command the kernel
+	 * recomputes permitted/effective at execve from file caps, the bounding set and the (empty)
+	 * ambient set, never from the old permitted set, so what callfence cannot hold is moot.
+	 */
+	if (!to_root)
+		set &= caps_of(cur, 1);
 	missing = set & ~caps_of(cur, 1);
 	if (missing) {
 		diag_set(reterr, EPERM, NULL, 0, 0, NULL,
@@ -148,8 +156,8 @@ int cf_caps_plan_final(struct cf_plan *plan, cf_capset set, bool to_root, struct
 
 	r = cf_plan_add(plan, CF_STEP_CAPSET, SYS_capset, (uint64_t)(uintptr_t)&plan->cap_hdr,
 			(uint64_t)(uintptr_t)plan->cap_data, 0, 0,
-			to_root ? "set the effective and permitted capabilities"
-				: "set the capabilities kept until execve");
+			to_root ? "set the effective and permitted capabilities" :
+				  "set the capabilities kept until execve");
 	if (r < 0)
 		return diag_set(reterr, -r, NULL, 0, 0, NULL, "too many launcher steps");
 	return 0;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
@@ -243,7 +244,8 @@ static int group_scan(const char *path, const char *group_arg, bool group_numeri
 		n = split_fields(line, fld, len, 4);
 		gid = n > 2 ? field_int(fld[2], len[2]) : 0;
 		if (group_arg) {
-			bool hit = group_numeric ? gid == gid_arg : field_eq(fld[0], len[0], group_arg);
+			bool hit = group_numeric ? gid == gid_arg :
+						   field_eq(fld[0], len[0], group_arg);
 
 			if (hit) {
 				*ret_found = true;
@@ -340,9 +342,10 @@ int cf_creds_lookup(const char *spec, const char *passwd_path, const char *group
 				gid = g;
 			} else if (!is_gid) {
 				pw_match_clear(&pw);
-				diag_set(reterr, ENOENT, group_path, 0, 0, "--user",
-					 "unable to find group %s: no matching entries in group file",
-					 group_arg);
+				diag_set(
+					reterr, ENOENT, group_path, 0, 0, "--user",
+					"unable to find group %s: no matching entries in group file",
+					group_arg);
 				diag_hint(reterr, "give a group name from %s or a numeric gid",
 					  group_path);
 				return -ENOENT;

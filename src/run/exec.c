@@ -28,14 +28,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "base/cleanup.h"
 #include "run/run.h"
+#include "run/supervise.h" /* explain team: --explain/--complain hooks */
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -122,11 +124,14 @@ static int launcher_exit_code(const struct cf_plan *plan, size_t step, int err)
 }
 
 static _Noreturn void child_main(const struct cf_plan *plan, const sigset_t *mask,
-				 struct child_report *rep)
+				 struct child_report *rep, struct cf_supervisor *sup)
 {
 	size_t step = 0;
 	int r;
 
+	/* --explain/--complain (explain team): wait until the supervisor has attached */
+	if (sup)
+		cf_supervisor_child_wait(sup);
 	(void)sigprocmask(SIG_SETMASK, mask, NULL);
 	mark_fds_cloexec();
 
@@ -145,15 +150,16 @@ static void forward_set(sigset_t *set)
 {
 	/* Everything but the signals that cannot be caught, the parent's own fault signals, and
 	 * SIGCHLD, which is how the parent learns about the child. */
-	static const int keep[] = { SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP,
-				    SIGSYS,  SIGCHLD };
+	static const int keep[] = { SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL,
+				    SIGFPE,  SIGTRAP, SIGSYS,  SIGCHLD };
 
 	sigfillset(set);
 	for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
 		sigdelset(set, keep[i]);
 }
 
-int cf_run_exec(const struct cf_plan *plan, struct cf_run_result *ret)
+static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
+		    struct cf_run_result *ret)
 {
 	struct cf_run_result res = { 0 };
 	struct child_report *rep;
@@ -180,7 +186,17 @@ int cf_run_exec(const struct cf_plan *plan, struct cf_run_result *ret)
 		goto out;
 	}
 	if (pid == 0)
-		child_main(plan, &old, rep);
+		child_main(plan, &old, rep, sup);
+	/* --explain/--complain (explain team): trace the child before it installs the filter */
+	if (sup) {
+		r = cf_supervisor_attach(sup, pid);
+		if (r < 0) {
+			(void)kill(pid, SIGKILL);
+			(void)waitpid(pid, NULL, 0);
+			(void)sigprocmask(SIG_SETMASK, &old, NULL);
+			goto out;
+		}
+	}
 
 	for (;;) {
 		siginfo_t si;
@@ -194,6 +210,27 @@ int cf_run_exec(const struct cf_plan *plan, struct cf_run_result *ret)
 			if (si.si_code != SI_KERNEL && si.si_pid != pid)
 				(void)kill(pid, sig);
 			continue;
+		}
+		if (sup) {
+			/* --explain/--complain (explain team): every ptrace stop goes to the
+			 * supervisor; it returns the command's status once nothing is left */
+			int q = cf_supervisor_reap(sup, &st);
+
+			if (q < 0) {
+				r = q;
+				break;
+			}
+			if (q == 2)
+				(void)kill(getpid(), SIGSTOP);
+			if (q != 1)
+				continue;
+			if (WIFEXITED(st)) {
+				res.exit_code = WEXITSTATUS(st);
+				goto done;
+			}
+			res.term_signal = WTERMSIG(st);
+			res.exit_code = 128 + res.term_signal;
+			goto done;
 		}
 		while ((p = waitpid(pid, &st, WNOHANG | WUNTRACED)) > 0) {
 			if (WIFSTOPPED(st)) {
@@ -231,4 +268,16 @@ done:
 out:
 	(void)munmap(rep, sizeof(*rep));
 	return r;
+}
+
+int cf_run_exec(const struct cf_plan *plan, struct cf_run_result *ret)
+{
+	return run_exec(plan, NULL, ret);
+}
+
+/* --explain/--complain (explain team): the same, with the ptrace supervisor attached. */
+int cf_run_exec_supervised(const struct cf_plan *plan, struct cf_supervisor *sup,
+			   struct cf_run_result *ret)
+{
+	return run_exec(plan, sup, ret);
 }

@@ -15,12 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
 #include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 
 #include "base/cleanup.h"
 #include "run/run.h"
@@ -95,8 +95,9 @@ static int plan_seccomp(struct cf_plan *plan, const struct cf_run_spec *spec,
 	unsigned flags = prog->seccomp_flags;
 
 	if (prog->needs_listener) {
-		diag_set(reterr, EOPNOTSUPP, NULL, 0, 0, "/defaultAction",
-			 "the profile uses SCMP_ACT_NOTIFY, which needs a seccomp agent on listenerPath");
+		diag_set(
+			reterr, EOPNOTSUPP, NULL, 0, 0, "/defaultAction",
+			"the profile uses SCMP_ACT_NOTIFY, which needs a seccomp agent on listenerPath");
 		diag_hint(reterr, "callfence run has no notify agent; use another action");
 		return -EOPNOTSUPP;
 	}
@@ -110,14 +111,16 @@ static int plan_seccomp(struct cf_plan *plan, const struct cf_run_spec *spec,
 		    seccomp_flags_supported(flags & ~SECCOMP_FILTER_FLAG_SPEC_ALLOW))
 			flags &= ~SECCOMP_FILTER_FLAG_SPEC_ALLOW;
 		else
-			return diag_set(reterr, EOPNOTSUPP, NULL, 0, 0, "/flags",
-					"the running kernel does not support the seccomp flags 0x%x",
-					flags);
+			return diag_set(
+				reterr, EOPNOTSUPP, NULL, 0, 0, "/flags",
+				"the running kernel does not support the seccomp flags 0x%x",
+				flags);
 	}
 	if (!spec->no_new_privileges && !has_effective(CAP_SYS_ADMIN)) {
-		diag_set(reterr, EPERM, NULL, 0, 0, NULL,
-			 "installing a seccomp filter without no-new-privileges needs CAP_SYS_ADMIN, "
-			 "which callfence does not hold");
+		diag_set(
+			reterr, EPERM, NULL, 0, 0, NULL,
+			"installing a seccomp filter without no-new-privileges needs CAP_SYS_ADMIN, "
+			"which callfence does not hold");
 		diag_hint(reterr, "run callfence as root (as Docker's runtime runs), or add "
 				  "--security-opt no-new-privileges");
 		return -EPERM;

@@ -87,7 +87,9 @@ int cf_preflight(const struct cf_plan *plan, const struct cf_bpf_prog *prog,
 
 	for (size_t i = plan->seccomp_step + 1; i < plan->n_steps; i++) {
 		const struct cf_step *s = &plan->steps[i];
-		struct seccomp_data d = { .nr = (int)s->nr, .arch = arch, .instruction_pointer = 0 };
+		struct seccomp_data d = { .nr = (int)s->nr,
+					  .arch = arch,
+					  .instruction_pointer = 0 };
 		const char *sys = cf_step_syscall_name(s);
 		char act[96];
 		uint32_t ret = 0;
@@ -97,9 +99,10 @@ int cf_preflight(const struct cf_plan *plan, const struct cf_bpf_prog *prog,
 		memcpy(d.args, s->args, sizeof(d.args));
 		r = cf_bpf_sim(prog->insns, prog->len, &d, &ret, &steps);
 		if (r < 0)
-			return diag_set(reterr, EINVAL, profile_label, 0, 0, NULL,
-					"internal error: the compiled filter does not simulate (%s)",
-					strerror(-r));
+			return diag_set(
+				reterr, EINVAL, profile_label, 0, 0, NULL,
+				"internal error: the compiled filter does not simulate (%s)",
+				strerror(-r));
 		if (runs(ret))
 			continue;
 
@@ -118,10 +121,11 @@ int cf_preflight(const struct cf_plan *plan, const struct cf_bpf_prog *prog,
 		if (plan->no_new_privileges)
 			diag_hint(reterr, "add %s to the profile", sys);
 		else
-			diag_hint(reterr,
-				  "add %s to the profile or use --security-opt no-new-privileges so "
-				  "the filter goes in last and only execve is needed",
-				  sys);
+			diag_hint(
+				reterr,
+				"add %s to the profile or use --security-opt no-new-privileges so "
+				"the filter goes in last and only execve is needed",
+				sys);
 		return -EPERM;
 	}
 	return 0;

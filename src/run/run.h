@@ -15,10 +15,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include <linux/capability.h>
 #include <linux/filter.h>
+#include <sys/types.h>
 
 #include "base/diag.h"
 #include "base/macro.h"
@@ -43,9 +43,8 @@ struct cf_creds {
  * /etc/group). Errors: -ENOENT (no such user/group name; diag filled), -ERANGE (id outside
  * 0..2^31-1), -EINVAL (empty spec), -ENOMEM, -E2BIG (too many groups).
  */
-CF_MUST_CHECK int cf_creds_lookup(const char *spec, const char *passwd_path,
-				  const char *group_path, struct cf_creds *ret,
-				  struct cf_diag *reterr);
+CF_MUST_CHECK int cf_creds_lookup(const char *spec, const char *passwd_path, const char *group_path,
+				  struct cf_creds *ret, struct cf_diag *reterr);
 void cf_creds_clear(struct cf_creds *c);
 /* The passwd home of uid ("/" when there is none, as runc); malloc'd. */
 CF_MUST_CHECK int cf_user_home(uid_t uid, const char *passwd_path, char **ret);
@@ -55,14 +54,14 @@ CF_MUST_CHECK int cf_user_home(uid_t uid, const char *passwd_path, char **ret);
 
 enum cf_step_kind {
 	CF_STEP_NO_NEW_PRIVS, /* prctl(PR_SET_NO_NEW_PRIVS, 1) */
-	CF_STEP_SECCOMP,      /* seccomp(SECCOMP_SET_MODE_FILTER, flags, prog) */
-	CF_STEP_BOUNDING,     /* prctl(PR_CAPBSET_DROP, cap) */
-	CF_STEP_KEEPCAPS,     /* prctl(PR_SET_KEEPCAPS, 1) */
+	CF_STEP_SECCOMP, /* seccomp(SECCOMP_SET_MODE_FILTER, flags, prog) */
+	CF_STEP_BOUNDING, /* prctl(PR_CAPBSET_DROP, cap) */
+	CF_STEP_KEEPCAPS, /* prctl(PR_SET_KEEPCAPS, 1) */
 	CF_STEP_SETGROUPS,
 	CF_STEP_SETRESGID,
 	CF_STEP_SETRESUID,
 	CF_STEP_CLEAR_KEEPCAPS, /* prctl(PR_SET_KEEPCAPS, 0) */
-	CF_STEP_CAPSET,	        /* effective = permitted = the set, inheritable (and ambient) empty */
+	CF_STEP_CAPSET, /* effective = permitted = the set, inheritable (and ambient) empty */
 	CF_STEP_EXECVE,
 };
 
@@ -88,9 +87,9 @@ struct cf_plan {
 	struct __user_cap_data_struct cap_data[2];
 	gid_t *groups;
 	size_t n_groups;
-	char *path;   /* executable */
-	char **argv;  /* borrowed */
-	char **envp;  /* owned array; strings borrowed except home_env */
+	char *path; /* executable */
+	char **argv; /* borrowed */
+	char **envp; /* owned array; strings borrowed except home_env */
 	char *home_env;
 };
 
@@ -98,10 +97,10 @@ struct cf_plan {
 struct cf_run_spec {
 	const struct cf_bpf_prog *prog; /* NULL: no seccomp (unconfined / privileged) */
 	bool flags_explicit; /* profile listed "flags": an unsupported flag is an error, not dropped */
-	cf_capset caps;	     /* bounding = permitted = effective (effective only for uid 0) */
+	cf_capset caps; /* bounding = permitted = effective (effective only for uid 0) */
 	bool no_new_privileges;
 	const struct cf_creds *creds; /* NULL: keep the caller's uid/gid/groups */
-	const char *path;	      /* resolved executable (cf_exec_find) */
+	const char *path; /* resolved executable (cf_exec_find) */
 	char **argv;
 	char **envp; /* NULL: environ */
 };
@@ -159,11 +158,11 @@ CF_MUST_CHECK int cf_exec_find(const char *cmd, char *const *envp, char **ret_pa
 #define CF_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct cf_run_result {
-	int exit_code;	      /* what callfence should exit with */
+	int exit_code; /* what callfence should exit with */
 	bool launcher_failed; /* a plan step failed in the child: exit_code is 125/126/127 */
-	size_t failed_step;   /* index into plan->steps */
-	int error;	      /* positive errno of the failed step */
-	int term_signal;      /* the command was killed by this signal (exit_code = 128 + it) */
+	size_t failed_step; /* index into plan->steps */
+	int error; /* positive errno of the failed step */
+	int term_signal; /* the command was killed by this signal (exit_code = 128 + it) */
 };
 
 /*
@@ -172,3 +171,9 @@ struct cf_run_result {
  * itself failed. Blocks signals in the calling process while the command runs.
  */
 CF_MUST_CHECK int cf_run_exec(const struct cf_plan *plan, struct cf_run_result *ret);
+
+/* --explain/--complain (explain team, supervise.h): cf_run_exec with the ptrace supervisor
+ * attached to the child before its first step. */
+struct cf_supervisor;
+CF_MUST_CHECK int cf_run_exec_supervised(const struct cf_plan *plan, struct cf_supervisor *sup,
+					 struct cf_run_result *ret);

@@ -5,19 +5,46 @@
 #include <string.h>
 
 static const char *const name_pool[] = {
-	"read",	    "write",	"open",	      "close",	      "socket",	       "personality",
-	"clone",    "getpid",	"mmap",	      "ioctl",	      "bind",	       "connect",
-	"recv",	    "send",	"semop",      "shmat",	      "socketcall",    "ipc",
-	"mmap2",    "chown32",	"mseal",      "statmount",    "futex_requeue", "nosuchcall",
-	"accept4",  "kill",	"arch_prctl", "clone3",	      "openat",	       "getppid",
-	"uname",    "sendmmsg", "fchmodat2",  "process_mrelease", "waitpid", "time",
+	"read",		 "write",
+	"open",		 "close",
+	"socket",	 "personality",
+	"clone",	 "getpid",
+	"mmap",		 "ioctl",
+	"bind",		 "connect",
+	"recv",		 "send",
+	"semop",	 "shmat",
+	"socketcall",	 "ipc",
+	"mmap2",	 "chown32",
+	"mseal",	 "statmount",
+	"futex_requeue", "nosuchcall",
+	"accept4",	 "kill",
+	"arch_prctl",	 "clone3",
+	"openat",	 "getppid",
+	"uname",	 "sendmmsg",
+	"fchmodat2",	 "process_mrelease",
+	"waitpid",	 "time",
 };
 
 static const uint64_t value_pool[] = {
-	0,	    1,		2,	     5,		 9,	     16,
-	38,	    40,		0x7fffffff,  0x80000000, 0xffffffff, 0x100000000ull,
-	0x100000005ull, 0xffffffff00000000ull, UINT64_MAX, 0xfffffffffffffff6ull, 0x7e020000,
-	0xff,	    0x10,
+	0,
+	1,
+	2,
+	5,
+	9,
+	16,
+	38,
+	40,
+	0x7fffffff,
+	0x80000000,
+	0xffffffff,
+	0x100000000ull,
+	0x100000005ull,
+	0xffffffff00000000ull,
+	UINT64_MAX,
+	0xfffffffffffffff6ull,
+	0x7e020000,
+	0xff,
+	0x10,
 };
 
 void rp_rand_init(struct rp_rand *g, const uint8_t *data, size_t size, uint64_t seed)
@@ -25,6 +52,9 @@ void rp_rand_init(struct rp_rand *g, const uint8_t *data, size_t size, uint64_t 
 	g->data = data;
 	g->size = data ? size : 0;
 	g->pos = 0;
+	/* after the fuzzer's bytes run out, a stream seeded by them keeps inputs distinct */
+	for (size_t i = 0; i < g->size; i++)
+		seed = (seed ^ data[i]) * 1099511628211ull;
 	g->state = seed ? seed : 0x9e3779b97f4a7c15ull;
 }
 
@@ -36,8 +66,6 @@ uint64_t rp_next(struct rp_rand *g, uint64_t bound)
 		return 0;
 	if (g->pos < g->size)
 		return g->data[g->pos++] % bound;
-	if (g->data)
-		return 0; /* fuzz input exhausted: deterministic */
 	g->state ^= g->state << 13;
 	g->state ^= g->state >> 7;
 	g->state ^= g->state << 17;
@@ -94,8 +122,8 @@ void rp_generate(struct rp_profile *p, struct rp_rand *g)
 	memset(p, 0, sizeof(*p));
 	p->prof.source = (char *)"random.json";
 	p->prof.has_default_action = true;
-	pick_action(g, &p->prof.default_action, &p->prof.has_default_errno,
-		    &p->prof.default_errno, true);
+	pick_action(g, &p->prof.default_action, &p->prof.has_default_errno, &p->prof.default_errno,
+		    true);
 	p->prof.has_flags = rp_next(g, 2);
 	n_rules = 1 + rp_next(g, RP_MAX_RULES);
 	for (size_t i = 0; i < n_rules; i++) {
@@ -107,8 +135,8 @@ void rp_generate(struct rp_profile *p, struct rp_rand *g)
 		if (rp_next(g, 2))
 			n_args = 1 + rp_next(g, RP_MAX_ARGS);
 		for (size_t k = 0; k < n_names; k++)
-			p->names[i][k] = (char *)name_pool[rp_next(g, sizeof(name_pool) /
-								      sizeof(name_pool[0]))];
+			p->names[i][k] = (char *)
+				name_pool[rp_next(g, sizeof(name_pool) / sizeof(name_pool[0]))];
 		r->names = p->names[i];
 		r->n_names = n_names;
 		pick_action(g, &r->action, &r->has_errno, &r->errno_ret, false);
@@ -117,7 +145,8 @@ void rp_generate(struct rp_profile *p, struct rp_rand *g)
 
 			a->index = (unsigned)rp_next(g, 3);
 			a->op = (enum cf_op)rp_next(g, CF_OP_COUNT);
-			a->value = value_pool[rp_next(g, sizeof(value_pool) / sizeof(value_pool[0]))];
+			a->value =
+				value_pool[rp_next(g, sizeof(value_pool) / sizeof(value_pool[0]))];
 			a->value_two =
 				value_pool[rp_next(g, sizeof(value_pool) / sizeof(value_pool[0]))];
 			a->has_value_two = a->op == CF_OP_MASKED_EQ;
@@ -158,8 +187,13 @@ static size_t add_unique(uint64_t *out, size_t n, size_t max, uint64_t v)
 
 size_t rp_corner_values(const struct cf_resolved *r, uint64_t *out, size_t max)
 {
-	static const uint64_t fixed[] = { 0,	      1,	  0x7fffffff,	      0x80000000,
-					  0xffffffff, 0x100000000ull, 0xffffffff80000000ull,
+	static const uint64_t fixed[] = { 0,
+					  1,
+					  0x7fffffff,
+					  0x80000000,
+					  0xffffffff,
+					  0x100000000ull,
+					  0xffffffff80000000ull,
 					  UINT64_MAX };
 	size_t n = 0;
 
@@ -189,8 +223,8 @@ size_t rp_corner_values(const struct cf_resolved *r, uint64_t *out, size_t max)
 			}
 			/* masked values: the mask itself with the datum bits, and without */
 			if (rule->args[k].op == CF_OP_MASKED_EQ) {
-				n = add_unique(out, n, max, rule->args[k].value_two &
-								    rule->args[k].value);
+				n = add_unique(out, n, max,
+					       rule->args[k].value_two & rule->args[k].value);
 				n = add_unique(out, n, max,
 					       (rule->args[k].value_two & rule->args[k].value) |
 						       ~rule->args[k].value);

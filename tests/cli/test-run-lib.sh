@@ -8,7 +8,7 @@ set -u
 : "${CALLFENCE_SOURCE_DIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 CF="${CALLFENCE:-$CALLFENCE_BUILD_DIR/callfence}"
 PROBE="${CF_PROBE:-$CALLFENCE_BUILD_DIR/tests/probe/cf-probe}"
-PROFILES="$CALLFENCE_SOURCE_DIR/tests/kernel/profiles"
+export PROFILES="$CALLFENCE_SOURCE_DIR/tests/kernel/profiles"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 

@@ -14,6 +14,7 @@ for r in runc crun; do
 done
 [ ${#runtimes[@]} -gt 0 ] || skip_all "neither runc nor crun is installed"
 
+# shellcheck disable=SC2054 # commas are inside probe specs
 ROWS=(status mbind mkdir mkdirat chown chroot ptrace kcmp personality:0x8 personality:0x1
 	personality:0xffffffff socket:38,5,0 socket:40,1,0 socket:2,2,0 clone clone:0x10000000
 	clone:0x20000 clone3 thread unshare setns mount umount2 keyctl bpf io_uring_setup
@@ -31,7 +32,7 @@ usable=()
 for rt in "${runtimes[@]}"; do
 	jq '.process.terminal = false | .process.args = ["/cf-probe", "getpid"] | del(.linux.seccomp)' \
 		"$B/base.json" >"$B/config.json"
-	if timeout 60 "$rt" run --bundle "$B" "cf-$$-check" </dev/null >"$TMP/rt.out" 2>"$TMP/rt.err" &&
+	if timeout -k 5 30 "$rt" run --bundle "$B" "cf-$$-check" </dev/null >"$TMP/rt.out" 2>"$TMP/rt.err" &&
 		grep -qxF "getpid ok" "$TMP/rt.out"; then
 		usable+=("$rt")
 	else
@@ -65,9 +66,10 @@ compare() {
 		| if $user != "" then .process.user = ($user | fromjson) else . end
 		| if ($e[0].linux.seccomp // null) == null then del(.linux.seccomp)
 		  else .linux.seccomp = $e[0].linux.seccomp end' "$B/base.json" >"$B/config.json"
-	timeout 60 "$rt" run --bundle "$B" "cf-$$-$n" </dev/null >"$TMP/rt.out" 2>"$TMP/rt.err"
+	timeout -k 5 30 "$rt" run --bundle "$B" "cf-$$-$n" </dev/null >"$TMP/rt.out" 2>"$TMP/rt.err"
 	local rt_rc=$?
 	"$rt" delete -f "cf-$$-$n" >/dev/null 2>&1
+	# shellcheck disable=SC2086 # optional extra words
 	"$CF" run ${CF_RUN_EXTRA:-} "$@" -- "$PROBE" "${ROWS[@]}" </dev/null >"$TMP/cf.out" 2>"$TMP/cf.err"
 	local cf_rc=$?
 	if [ "$rt_rc" -eq "$cf_rc" ] && diff -u "$TMP/rt.out" "$TMP/cf.out" >"$TMP/diff"; then
@@ -90,7 +92,12 @@ for rt in "${runtimes[@]}"; do
 	compare "$rt" "chown gated on CAP_AUDIT_CONTROL, without it" --security-opt "seccomp=$PROFILES/chown-audit-control.json"
 	compare "$rt" "chown gated on CAP_AUDIT_CONTROL, with it" --security-opt "seccomp=$PROFILES/chown-audit-control.json" --cap-add AUDIT_CONTROL
 	compare "$rt" "unconfined" --security-opt seccomp=unconfined
-	compare "$rt" "actions profile (KILL, TRAP, ERRNO, LOG, TRACE rows)" --security-opt "seccomp=$PROFILES/actions.json"
+	# Only actions on syscalls runc itself does not make after its filter: a KILL_THREAD on
+	# one of runc's own calls (getppid...) leaves its multi-threaded init hanging forever.
+	saved=("${ROWS[@]}")
+	ROWS=(trap uname mount mkdir getcwd chroot keyctl getpid kcmp getpid)
+	compare "$rt" "actions (TRAP, ERRNO 99, LOG, TRACE, then KILL_PROCESS)" --security-opt "seccomp=$PROFILES/actions-runc.json"
+	ROWS=("${saved[@]}")
 	# what moby's getUser hands runc for --user 65534 (nobody:nogroup on Debian)
 	saved=("${ROWS[@]}")
 	ROWS=(id status mbind chown)
@@ -104,7 +111,7 @@ done
 jq --slurpfile e "$TMP/export.json" '.process.terminal = false | .process.args = ["/cf-probe", "mbind"]
 	| .process.capabilities = $e[0].process.capabilities | .linux.seccomp = $e[0].linux.seccomp
 	| .process.noNewPrivileges = false' "$B/base.json" >"$B/config.json"
-timeout 60 "${runtimes[0]}" run --bundle "$B" "cf-$$-twin" </dev/null >"$TMP/rt.out" 2>&1
+timeout -k 5 30 "${runtimes[0]}" run --bundle "$B" "cf-$$-twin" </dev/null >"$TMP/rt.out" 2>&1
 "${runtimes[0]}" delete -f "cf-$$-twin" >/dev/null 2>&1
 "$CF" run --cap-add SYS_NICE "$PROBE" mbind >"$TMP/cf.out" 2>&1
 ! diff -q "$TMP/rt.out" "$TMP/cf.out" >/dev/null

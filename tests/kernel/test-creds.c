@@ -134,7 +134,8 @@ static void test_field_quirks(void **state)
 static void test_errors(void **state)
 {
 	(void)state;
-	check_error("nosuch", -ENOENT, "unable to find user nosuch: no matching entries in passwd file");
+	check_error("nosuch", -ENOENT,
+		    "unable to find user nosuch: no matching entries in passwd file");
 	check_error("alice:nosuch", -ENOENT,
 		    "unable to find group nosuch: no matching entries in group file");
 	check_error("-1", -ERANGE, "uids and gids must be in range 0-2147483647");

@@ -6,11 +6,11 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
-#include <sys/syscall.h>
 
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sys/syscall.h>
 
 #include "lib/cf-test.h"
 #include "run/run.h"
@@ -18,15 +18,15 @@
 extern char **environ;
 
 /* "ERRNO(EPERM) for syscall nr, everything else ALLOW" for x86_64. */
-#define DENY_ONE(sysnr)                                                                          \
-	{                                                                                     \
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),      \
-			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),         \
-			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),                  \
+#define DENY_ONE(sysnr)                                                                        \
+	{                                                                                      \
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),       \
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),          \
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),                   \
 			BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)), \
-			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (sysnr), 0, 1),                      \
-			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),                 \
-			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),                         \
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (sysnr), 0, 1),                    \
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),                  \
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),                          \
 	}
 
 static struct sock_filter deny_capset[] = DENY_ONE(SYS_capset);
@@ -217,10 +217,8 @@ static void test_no_fd_leak(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plan_order),
-		cmocka_unit_test(test_preflight),
-		cmocka_unit_test(test_exec_status),
-		cmocka_unit_test(test_filter_applies),
+		cmocka_unit_test(test_plan_order),  cmocka_unit_test(test_preflight),
+		cmocka_unit_test(test_exec_status), cmocka_unit_test(test_filter_applies),
 		cmocka_unit_test(test_no_fd_leak),
 	};
 

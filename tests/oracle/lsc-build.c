@@ -10,11 +10,13 @@
 
 #include <errno.h>
 #include <seccomp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "bpf/filter.h"
 
@@ -147,8 +149,8 @@ static struct scmp_arg_cmp cond(const struct cf_arg *a)
 
 static int add_rule(scmp_filter_ctx ctx, const struct cf_rule *rule, uint32_t def)
 {
-	uint32_t act = scmp_action(rule->action,
-				   rule->has_errno ? rule->errno_ret : (uint32_t)EPERM);
+	uint32_t act =
+		scmp_action(rule->action, rule->has_errno ? rule->errno_ret : (uint32_t)EPERM);
 	unsigned seen = 0;
 	bool split = false;
 
@@ -177,6 +179,9 @@ static int add_rule(scmp_filter_ctx ctx, const struct cf_rule *rule, uint32_t de
 				struct scmp_arg_cmp c = cond(&rule->args[k]);
 
 				r = seccomp_rule_add_array(ctx, act, nr, 1, &c);
+				if (r < 0 && getenv("LSC_DEBUG"))
+					fprintf(stderr, "lsc: %s split %zu: %d\n", rule->names[n],
+						k, r);
 				if (r < 0)
 					return r;
 			}
@@ -186,6 +191,8 @@ static int add_rule(scmp_filter_ctx ctx, const struct cf_rule *rule, uint32_t de
 			for (size_t k = 0; k < rule->n_args && k < 6; k++)
 				c[k] = cond(&rule->args[k]);
 			r = seccomp_rule_add_array(ctx, act, nr, (unsigned)rule->n_args, c);
+			if (r < 0 && getenv("LSC_DEBUG"))
+				fprintf(stderr, "lsc: %s: %d\n", rule->names[n], r);
 			if (r < 0)
 				return r;
 		}

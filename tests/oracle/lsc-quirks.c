@@ -9,7 +9,8 @@
 #include "bpf/ir.h"
 
 struct lsc_quirks {
-	struct cf_ir *ir;
+	struct cf_ir *ir; /* libseccomp 2.5.4's merge */
+	struct cf_ir *fixed; /* 2.6.1's merge: what callfence uses */
 };
 
 int lsc_quirks_new(const struct cf_resolved *r, struct lsc_quirks **ret)
@@ -19,7 +20,12 @@ int lsc_quirks_new(const struct cf_resolved *r, struct lsc_quirks **ret)
 
 	if (!q)
 		return -ENOMEM;
-	e = ir_build(r, &q->ir, NULL);
+	e = ir_build_compat(r, true, &q->ir, NULL);
+	if (e == 0) {
+		e = ir_build(r, &q->fixed, NULL);
+		if (e < 0)
+			ir_free(q->ir);
+	}
 	if (e < 0) {
 		free(q);
 		return e;
@@ -33,7 +39,28 @@ void lsc_quirks_free(struct lsc_quirks *q)
 	if (!q)
 		return;
 	ir_free(q->ir);
+	ir_free(q->fixed);
 	free(q);
+}
+
+static bool tree_ret(const struct cf_ir *ir, const struct seccomp_data *d, uint32_t *ret)
+{
+	const struct ir_abi *abi = ir_abi_for(ir, d->arch, (uint32_t)d->nr);
+	const struct ir_sys *s = abi ? ir_find_sys(abi, (uint32_t)d->nr) : NULL;
+	int32_t origin;
+
+	if (!s || !s->chains)
+		return false;
+	if (!ir_tree_eval(s->chains, d, ret, &origin))
+		*ret = ir->default_ret;
+	return true;
+}
+
+bool lsc_quirk_merge254(const struct lsc_quirks *q, const struct seccomp_data *d)
+{
+	uint32_t a, b;
+
+	return tree_ret(q->ir, d, &a) && tree_ret(q->fixed, d, &b) && a != b;
 }
 
 struct acc {
@@ -42,8 +69,8 @@ struct acc {
 };
 
 /* returns 1 decided, 0 fell through; *a is the real accumulator, assumed is what the code thinks */
-static int walk(const struct ir_node *n, struct acc assumed, uint32_t *a, const struct seccomp_data *d,
-		bool be, uint32_t *ret)
+static int walk(const struct ir_node *n, struct acc assumed, uint32_t *a,
+		const struct seccomp_data *d, bool be, uint32_t *ret)
 {
 	while (n->lvl_prv)
 		n = n->lvl_prv;

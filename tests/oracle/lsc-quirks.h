@@ -9,8 +9,9 @@
  * previous sibling's sub-level, which loaded a different word (typically the low word of a 64-bit
  * GT/GE/LT/LE chain). The result compares the low word against the high word's datum.
  *
- * lsc_quirk_eval() walks libseccomp's rule tree (the same tree our IR builds) the way its
- * generated code runs, defect included, so the oracle can tell this defect from a real
+ * lsc_quirk_eval() walks libseccomp 2.5.4's rule tree (our IR built with the 64-bit merge
+ * defect that 2.6.1 fixed, GHSA-4q85-33p6-j5g6) the way its generated code runs, the
+ * accumulator defect included, so the oracle can tell this defect from a real
  * difference: a mismatch is explained when libseccomp's program equals this walk and the
  * walk differs from the correct one.
  */
@@ -33,3 +34,5 @@ bool lsc_quirk_eval(const struct lsc_quirks *q, const struct seccomp_data *d, ui
  * such syscalls are attributed to the defect (and counted separately).
  */
 bool lsc_quirk_prone(const struct lsc_quirks *q, const struct seccomp_data *d);
+/* The point is decided differently by 2.5.4's merge and 2.6.1's (GHSA-4q85-33p6-j5g6). */
+bool lsc_quirk_merge254(const struct lsc_quirks *q, const struct seccomp_data *d);

@@ -37,15 +37,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <sys/syscall.h>
 
 #define X32_BIT 0x40000000L
 
 struct known {
 	const char *name;
-	long nr;     /* x86_64 (or native) number */
-	long nr_32;  /* i386 number, -1 when none */
+	long nr; /* x86_64 (or native) number */
+	long nr_32; /* i386 number, -1 when none */
 	long args[6];
 };
 
@@ -67,8 +68,8 @@ static const struct known known[] = {
 	{ "chroot", SYS_chroot, 61, { 0 } },
 	{ "chdir", SYS_chdir, 12, { 0 } },
 	{ "ptrace", SYS_ptrace, 26, { 2 /* PEEKDATA */, 0, 0, 0 } }, /* pid 0: ESRCH */
-	{ "personality", SYS_personality, 136, { 0xffffffffL } },    /* query only */
-	{ "mbind", SYS_mbind, 274, { 0, 0, 999, 0, 0, 0 } },	     /* bad mode: EINVAL */
+	{ "personality", SYS_personality, 136, { 0xffffffffL } }, /* query only */
+	{ "mbind", SYS_mbind, 274, { 0, 0, 999, 0, 0, 0 } }, /* bad mode: EINVAL */
 	{ "get_mempolicy", SYS_get_mempolicy, 275, { 0, 0, 0, 0, -1 } },
 	{ "set_mempolicy", SYS_set_mempolicy, 276, { 999, 0, 0 } },
 	{ "socket", SYS_socket, 359, { 2 /* AF_INET */, 2 /* SOCK_DGRAM */, 0 } },
@@ -78,7 +79,7 @@ static const struct known known[] = {
 	{ "unshare", SYS_unshare, 310, { -1 } },
 	{ "setns", SYS_setns, 346, { -1, 0 } },
 	{ "mount", SYS_mount, 21, { 0, 0, 0, 0, 0 } },
-	{ "umount2", SYS_umount2, 52, { 0, 0x100 } },		/* bad flags: EINVAL */
+	{ "umount2", SYS_umount2, 52, { 0, 0x100 } }, /* bad flags: EINVAL */
 	{ "io_uring_setup", SYS_io_uring_setup, 425, { 0, 0 } }, /* 0 entries: EINVAL */
 	{ "keyctl", SYS_keyctl, 288, { -1 } },
 	{ "userfaultfd", SYS_userfaultfd, 374, { -1 } },
@@ -187,7 +188,11 @@ static long int80(long nr, const long a[6])
 }
 #endif
 
-enum abi { ABI_NATIVE, ABI_I386, ABI_X32 };
+enum abi {
+	ABI_NATIVE,
+	ABI_I386,
+	ABI_X32
+};
 
 static int do_syscall(const char *label, const char *spec, enum abi abi)
 {
@@ -271,7 +276,7 @@ static int do_syscall(const char *label, const char *spec, enum abi abi)
 static void show_status(void)
 {
 	static const char *keys[] = { "Seccomp:", "Seccomp_filters:", "NoNewPrivs:", "CapInh:",
-				      "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:" };
+				      "CapPrm:",  "CapEff:",	      "CapBnd:",     "CapAmb:" };
 	char line[256];
 	FILE *f = fopen("/proc/self/status", "re");
 

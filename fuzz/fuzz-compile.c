@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Differential fuzzing of the compiler: the input drives a random resolved profile (rules,
+ * names, actions, overlapping conditions, arches); the compiled program must verify, and for
+ * every probed seccomp_data the simulator's decision must equal the model's. A profile the
+ * compiler refuses must be refused by the model too.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <linux/audit.h>
+
+#include "bpf/filter.h"
+#include "bpf/sim.h"
+#include "random-profile.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint32_t arches[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64 };
+	struct rp_profile *p = malloc(sizeof(*p));
+	struct cf_bpf_prog *prog = NULL;
+	struct cf_model *m = NULL;
+	uint64_t corners[256];
+	struct rp_rand g;
+	struct cf_diag d;
+	size_t nc;
+	int rc, rm;
+
+	if (!p)
+		return 0;
+	rp_rand_init(&g, data, size, 1);
+	rp_generate(p, &g);
+	rc = cf_filter_compile(&p->res, &prog, &d);
+	rm = cf_model_new(&p->res, &m, &d);
+	if ((rc < 0) != (rm < 0)) {
+		fprintf(stderr, "compile %d but model %d\n", rc, rm);
+		abort();
+	}
+	if (rc < 0)
+		goto out;
+	if (cf_bpf_verify(prog->insns, prog->len, &d) < 0) {
+		fprintf(stderr, "compiled program does not verify: %s\n", d.message);
+		abort();
+	}
+	nc = rp_corner_values(&p->res, corners, 256);
+	for (int k = 0; k < 512; k++) {
+		struct seccomp_data sd = { .arch = arches[rp_next(&g, 3)] };
+		struct cf_eval_result e;
+		uint32_t v;
+
+		sd.nr = (int)(rp_next(&g, 8) == 0 ? 0x40000000u + (uint32_t)rp_next(&g, 600) :
+						    (uint32_t)rp_next(&g, 600));
+		for (int a = 0; a < 6; a++)
+			sd.args[a] = corners[rp_next(&g, nc)];
+		if (cf_bpf_sim(prog->insns, prog->len, &sd, &v, NULL) < 0 ||
+		    cf_model_evaluate(m, &sd, &e) < 0 || v != e.ret) {
+			fprintf(stderr, "arch 0x%x nr 0x%x: program 0x%x, model 0x%x\n", sd.arch,
+				sd.nr, v, e.ret);
+			abort();
+		}
+	}
+out:
+	cf_model_free(m);
+	cf_bpf_prog_free(prog);
+	free(p);
+	return 0;
+}

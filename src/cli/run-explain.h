@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * `callfence run --explain[=json] [--explain-out FILE] | --complain`: the options and the glue
+ * between cmd-run.c and the supervisor (src/run/supervise.c). Implemented in cmd-explain.c.
+ */
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "bpf/filter.h"
+#include "cli/opts.h"
+#include "explain/explain.h"
+#include "run/run.h"
+
+enum {
+	OPT_EXPLAIN = OPT_SHARED_LAST + 0x100,
+	OPT_EXPLAIN_OUT,
+	OPT_COMPLAIN,
+};
+
+#define RUN_EXPLAIN_LONG_OPTIONS                                             \
+	{ "explain", optional_argument, NULL, OPT_EXPLAIN },                 \
+		{ "explain-out", required_argument, NULL, OPT_EXPLAIN_OUT }, \
+	{                                                                    \
+		"complain", no_argument, NULL, OPT_COMPLAIN                  \
+	}
+
+struct cf_supervisor;
+
+struct run_explain {
+	bool enabled; /* --explain, --explain-out or --complain */
+	bool complain;
+	bool json;
+	const char *out; /* --explain-out FILE */
+	struct cf_explain_ctx ctx;
+	struct cf_bpf_prog *prog; /* the rewritten program */
+	struct cf_supervisor *sup;
+};
+
+extern const char run_explain_help[];
+
+/* One getopt result: 1 handled, 0 not ours, -1 bad value (message printed). */
+int run_explain_option(struct run_explain *x, int opt, const char *arg);
+/* After compiling: rewrite the program and create the supervisor; *install is the program to
+ * put in the plan (prog itself when --explain is off). 0, or -1 (message printed). */
+int run_explain_setup(struct run_explain *x, const struct cf_cli_security *sec,
+		      const struct cf_confinement *conf, const struct cf_bpf_prog *prog,
+		      const struct cf_bpf_prog **install);
+/* cf_run_exec, supervised when --explain is on. */
+CF_MUST_CHECK int run_explain_exec(struct run_explain *x, const struct cf_plan *plan,
+				   struct cf_run_result *res);
+/* The summary on stderr, --explain-out written. 0, or -1 when the file could not be written. */
+int run_explain_finish(struct run_explain *x);
+void run_explain_clear(struct run_explain *x);

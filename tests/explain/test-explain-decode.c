@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Argument decoding: what `callfence explain` accepts and how live reports print calls. */
+#include "explain/explain.h"
+#include "lib/cf-test.h"
+
+static uint64_t parse(const char *sys, unsigned idx, const char *text, int *ret)
+{
+	struct cf_diag d;
+	uint64_t v = 0xdead;
+
+	*ret = cf_explain_parse_arg(sys, idx, text, &v, &d);
+	return v;
+}
+
+static void test_numbers(void **state)
+{
+	int r;
+
+	(void)state;
+	assert_int_equal(parse("personality", 0, "0x8", &r), 8);
+	assert_int_equal(r, 0);
+	assert_int_equal(parse("personality", 0, "8", &r), 8);
+	assert_int_equal(parse("personality", 0, "010", &r), 8);
+	assert_true(parse("personality", 0, "-1", &r) == UINT64_MAX);
+	assert_int_equal(r, 0);
+	assert_true(parse("mkdir", 1, "0xffffffffffffffff", &r) == UINT64_MAX);
+	assert_int_equal(r, 0);
+	/* negative twins: garbage is refused, not read as 0 */
+	parse("personality", 0, "0x8z", &r);
+	assert_int_equal(r, -EINVAL);
+	parse("personality", 0, "", &r);
+	assert_int_equal(r, -EINVAL);
+	parse("personality", 0, "0x", &r);
+	assert_int_equal(r, -EINVAL);
+	parse("mkdir", 1, "99999999999999999999999", &r);
+	assert_int_equal(r, -EINVAL);
+}
+
+static void test_symbols(void **state)
+{
+	int r;
+
+	(void)state;
+	assert_int_equal(parse("socket", 0, "AF_ALG", &r), 38);
+	assert_int_equal(r, 0);
+	assert_int_equal(parse("socket", 0, "PF_VSOCK", &r), 40);
+	assert_int_equal(parse("socket", 1, "SOCK_STREAM|SOCK_CLOEXEC", &r), 1 | 02000000);
+	assert_int_equal(parse("clone", 0, "CLONE_NEWUSER|CLONE_NEWNS", &r), 0x10020000);
+	assert_int_equal(r, 0);
+	assert_int_equal(parse("clone", 0, " CLONE_NEWUSER | SIGCHLD ", &r), 0x10000011);
+	assert_int_equal(parse("personality", 0, "PER_LINUX32", &r), 8);
+	assert_int_equal(parse("personality", 0, "PER_LINUX32|UNAME26", &r), 0x20008);
+	assert_int_equal(parse("mbind", 2, "MPOL_BIND", &r), 2);
+	assert_int_equal(parse("mbind", 5, "MPOL_MF_MOVE_ALL", &r), 4);
+	assert_int_equal(parse("syslog", 0, "SYSLOG_ACTION_READ_ALL", &r), 3);
+	assert_int_equal(parse("prctl", 0, "PR_SET_NO_NEW_PRIVS", &r), 38);
+	/* a name from another table is still accepted (any known constant) */
+	assert_int_equal(parse("mkdir", 0, "AF_INET6", &r), 10);
+	assert_int_equal(r, 0);
+	/* negative twins */
+	parse("socket", 0, "AF_NOPE", &r);
+	assert_int_equal(r, -EINVAL);
+	parse("clone", 0, "CLONE_NEWUSER|", &r);
+	assert_int_equal(r, -EINVAL);
+	parse("socket", 0, "af_alg", &r);
+	assert_int_equal(r, -EINVAL);
+}
+
+static void test_diag(void **state)
+{
+	struct cf_diag d;
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(cf_explain_parse_arg("socket", 0, "AF_NOPE", &v, &d), -EINVAL);
+	assert_non_null(strstr(d.message, "AF_NOPE"));
+	assert_non_null(strstr(d.message, "socket"));
+	assert_non_null(strstr(d.hint, "AF_"));
+}
+
+static void test_format(void **state)
+{
+	uint64_t a[6] = { 38, 5, 0, 0, 0, 0 };
+	char buf[256];
+
+	(void)state;
+	cf_explain_format_call("socket", a, -1, 64, buf, sizeof(buf));
+	assert_string_equal(buf, "socket(AF_ALG, SOCK_SEQPACKET, 0)");
+	a[0] = 0x10020011;
+	cf_explain_format_call("clone", a, 1, 64, buf, sizeof(buf));
+	assert_string_equal(buf, "clone(SIGCHLD|CLONE_NEWNS|CLONE_NEWUSER)");
+	a[0] = 8;
+	cf_explain_format_call("personality", a, -1, 64, buf, sizeof(buf));
+	assert_string_equal(buf, "personality(PER_LINUX32)");
+	a[0] = 0x4;
+	cf_explain_format_call("personality", a, -1, 64, buf, sizeof(buf));
+	assert_string_equal(buf, "personality(0x4)");
+	a[0] = (uint64_t)-100;
+	a[1] = 0x1000;
+	a[2] = 0101 | 02000000;
+	a[3] = 0644;
+	cf_explain_format_call("openat", a, -1, 64, buf, sizeof(buf));
+	assert_string_equal(buf, "openat(AT_FDCWD, 0x1000, O_WRONLY|O_CREAT|O_CLOEXEC, 0644)");
+	/* 32-bit ABIs print the low word only */
+	a[0] = 0xffffffff00000026ull;
+	cf_explain_format_call("socket", a, 1, 32, buf, sizeof(buf));
+	assert_string_equal(buf, "socket(AF_ALG)");
+	/* a syscall we do not describe: hex, six arguments */
+	memset(a, 0, sizeof(a));
+	a[0] = 0x1234;
+	cf_explain_format_call("io_pgetevents", a, -1, 64, buf, sizeof(buf));
+	assert_string_equal(buf, "io_pgetevents(0x1234, 0, 0, 0, 0, 0)");
+	/* truncation keeps a terminated string */
+	cf_explain_format_call("socket", a, -1, 64, buf, 8);
+	assert_int_equal(strlen(buf), 7);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(cf_explain_arg_name("socket", 0, 40), "AF_VSOCK");
+	assert_null(cf_explain_arg_name("socket", 0, 4000));
+	assert_null(cf_explain_arg_name("mkdir", 0, 38));
+	assert_int_equal(cf_explain_syscall_nargs("socket"), 3);
+	assert_int_equal(cf_explain_syscall_nargs("no_such_call"), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_numbers), cmocka_unit_test(test_symbols),
+		cmocka_unit_test(test_diag),	cmocka_unit_test(test_format),
+		cmocka_unit_test(test_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

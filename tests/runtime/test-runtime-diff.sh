@@ -1,0 +1,528 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Independent judge of `callfence run` against the real OCI runtimes (runc, crun; both link the
+# system libseccomp). For every case the static probe runs three times with the same options:
+#   - under `runc run` and `crun run`, in a minimal bundle whose config.json carries
+#     `callfence export --format oci` (process.capabilities, noNewPrivileges, linux.seccomp),
+#   - under `callfence run`,
+# and every probe row ("<spec> ok", "<spec> errno=E", "status CapEff=...", ...) and the exit
+# status must agree. One TAP line per (case, runtime).
+#
+# Expected, intentional differences (printed as diagnostics, not failures; see
+# runtime-diff.py, compare):
+#   1. Names that Debian 12's libseccomp 2.5.4 cannot resolve (statmount, listmount, mseal,
+#      getxattrat/setxattrat/listxattrat/removexattrat, lsm_get_self_attr/lsm_set_self_attr/
+#      lsm_list_modules, uretprobe, open_tree_attr, file_getattr, file_setattr, listns, ...):
+#      callfence honours rules naming them, runc and crun silently drop those rules.
+#   2. Hence the ENOSYS boundary: runc's stub starts above the largest number libseccomp 2.5.4
+#      resolves among the profile's names, callfence's above the largest it knows; between the
+#      two runc says ENOSYS where callfence gives the default errno.
+#   3. crun 1.8.1 has no ENOSYS stub at all: above the profile's largest syscall crun gives the
+#      default errno where callfence (like runc) gives ENOSYS.
+# Anything else that differs is a finding and fails the case.
+#
+# Environment: CALLFENCE, CF_PROBE, CALLFENCE_SOURCE_DIR (src/arch/syscalls.csv),
+# CALLFENCE_REFERENCE_DIR (Podman's profile, optional), CALLFENCE_TESTS_MUST_RUN (no skipping).
+# shellcheck source=../cli/libtest.sh
+. "$(dirname "$0")/../cli/libtest.sh"
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+HELPER="$HERE/runtime-diff.py"
+SRC=${CALLFENCE_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
+CSV="$SRC/src/arch/syscalls.csv"
+PROBE=${CF_PROBE:-${CALLFENCE_BUILD_DIR:-build}/tests/probe/cf-probe}
+
+# meson 1.0 counts exit 77 of a TAP test as an error: a clean skip is a TAP plan of 0.
+skip_all() {
+	if [ -n "${CALLFENCE_TESTS_MUST_RUN:-}" ]; then
+		echo "not ok 1 - cannot run: $1 (CALLFENCE_TESTS_MUST_RUN is set)"
+		echo "1..1"
+		exit 1
+	fi
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+[ "$(id -u)" -eq 0 ] || skip_all "needs root (runc/crun run containers)"
+for t in jq python3 unshare timeout; do
+	command -v "$t" >/dev/null || skip_all "$t not installed"
+done
+[ -x "$CALLFENCE" ] || skip_all "callfence not built at $CALLFENCE"
+[ -x "$PROBE" ] || skip_all "cf-probe not built at $PROBE"
+[ -r "$CSV" ] || skip_all "no syscall table at $CSV"
+python3 -c 'import ctypes; ctypes.CDLL("libseccomp.so.2")' 2>/dev/null ||
+	skip_all "libseccomp.so.2 (the runtimes' resolver, used to classify differences) not found"
+runtimes=()
+for r in runc crun; do
+	command -v "$r" >/dev/null && runtimes+=("$r")
+done
+[ ${#runtimes[@]} -eq 2 ] || skip_all "runc and crun are both needed (found: ${runtimes[*]:-none})"
+
+B="$TMP/bundle"
+mkdir -p "$B/rootfs" "$TMP/prof"
+cp "$PROBE" "$B/rootfs/cf-probe"
+(cd "$B" && runc spec) || skip_all "runc spec failed"
+mv "$B/config.json" "$TMP/base.json"
+
+# crun 1.8.1 refuses a cgroup v1/v2 hybrid host ("cgroups in hybrid mode not supported"); in a
+# private mount namespace without the v2 mount it sees plain cgroup v1 and runs. The seccomp
+# part, the only thing judged here, does not depend on it.
+crun_private=0
+# rt_exec RUNTIME CMD...: run CMD (in crun's private mount namespace when needed)
+rt_exec() {
+	local rt=$1
+	shift
+	if [ "$rt" = crun ] && [ "$crun_private" = 1 ]; then
+		unshare -m sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' sh "$@"
+	else
+		"$@"
+	fi
+}
+seq_id=0
+# rt_run RUNTIME: run the bundle once; $TMP/rt.out, $TMP/rt.err, $rt_rc; always deleted
+rt_run() {
+	local rt=$1 id
+	seq_id=$((seq_id + 1))
+	id="cfjudge-$$-$seq_id-$rt"
+	rt_exec "$rt" timeout -k 5 30 "$rt" run --bundle "$B" "$id" </dev/null >"$TMP/rt.out" 2>"$TMP/rt.err"
+	rt_rc=$?
+	rt_exec "$rt" "$rt" delete -f "$id" >/dev/null 2>&1
+}
+
+echo '{"process":{"capabilities":{}},"linux":{}}' >"$TMP/none.json"
+for rt in "${runtimes[@]}"; do
+	python3 "$HELPER" config "$TMP/base.json" "$TMP/none.json" '' /cf-probe getpid >"$B/config.json"
+	rt_run "$rt"
+	if [ "$rt" = crun ] && ! grep -qxF "getpid ok" "$TMP/rt.out"; then
+		crun_private=1
+		rt_run "$rt"
+	fi
+	grep -qxF "getpid ok" "$TMP/rt.out" ||
+		skip_all "$rt cannot start a container here: $(head -c 200 "$TMP/rt.err" | tr '\n' ' ')"
+done
+[ "$crun_private" = 0 ] || diag "crun runs in a private mount namespace without /sys/fs/cgroup/unified (hybrid cgroup host)"
+
+# The hand-written profiles reuse the unconditional allow list of Docker's default profile,
+# limited to names libseccomp 2.5.4 resolves (so runc and crun drop nothing from them).
+"$CALLFENCE" export --format oci >"$TMP/builtin.json"
+ALLOW=$(python3 "$HELPER" allowlist "$TMP/builtin.json" 100000 "$CSV")
+ALLOW440=$(python3 "$HELPER" allowlist "$TMP/builtin.json" 440 "$CSV")
+ARCHMAP='[{"architecture":"SCMP_ARCH_X86_64","subArchitectures":["SCMP_ARCH_X86","SCMP_ARCH_X32"]}]'
+
+# prof NAME < JSON: write $TMP/prof/NAME, replacing "@ALLOW@", "@ALLOW440@" and "@ARCHMAP@"
+prof() {
+	jq --argjson a "$ALLOW" --argjson b "$ALLOW440" --argjson m "$ARCHMAP" \
+		'walk(if . == "@ALLOW@" then $a elif . == "@ALLOW440@" then $b
+		      elif . == "@ARCHMAP@" then $m else . end)' >"$TMP/prof/$1"
+}
+P() { echo "seccomp=$TMP/prof/$1"; }
+
+ncases=0
+nmatch=0
+nfind=0
+# check DESC CF-OPTIONS...: probe ROWS under callfence run and under each runtime with the
+# exported fragment. OCI_USER (process.user JSON) and CF_RUN_EXTRA (callfence run only).
+check() {
+	local desc=$1 rt
+	shift
+	ncases=$((ncases + 1))
+	if ! "$CALLFENCE" export --format oci "$@" >"$TMP/exp.json" 2>"$TMP/exp.err"; then
+		for rt in "${runtimes[@]}"; do
+			not_ok "$rt vs callfence: $desc: callfence export failed"
+			nfind=$((nfind + 1))
+		done
+		sed 's/^/#   /' "$TMP/exp.err"
+		return 0
+	fi
+	# shellcheck disable=SC2086
+	"$CALLFENCE" run ${CF_RUN_EXTRA:-} "$@" -- "$PROBE" "${ROWS[@]}" </dev/null >"$TMP/cf.out" 2>"$TMP/cf.err"
+	cf_rc=$?
+	python3 "$HELPER" config "$TMP/base.json" "$TMP/exp.json" "${OCI_USER:-}" /cf-probe "${ROWS[@]}" >"$B/config.json"
+	for rt in "${runtimes[@]}"; do
+		rt_run "$rt"
+		if python3 "$HELPER" compare "$rt" "$TMP/exp.json" "$CSV" "$TMP/rt.out" "$rt_rc" \
+			"$TMP/cf.out" "$cf_rc" >"$TMP/cmp" 2>&1; then
+			ok "$rt vs callfence: $desc (${#ROWS[@]} rows, exit $cf_rc)"
+			nmatch=$((nmatch + 1))
+			grep 'expected difference' "$TMP/cmp" || true
+		else
+			not_ok "$rt vs callfence: $desc"
+			nfind=$((nfind + 1))
+			cat "$TMP/cmp"
+			[ -s "$TMP/rt.err" ] && sed "s/^/#   $rt stderr: /" "$TMP/rt.err" | head -5
+			[ -s "$TMP/cf.err" ] && sed 's/^/#   callfence stderr: /' "$TMP/cf.err" | head -5
+		fi
+	done
+}
+
+# refuse DESC PROFILE: an OCI profile both sides must refuse (callfence 125 before running
+# anything, the runtime fails to create the container: no probe row).
+refuse() {
+	local desc=$1 p=$2 rt
+	ncases=$((ncases + 1))
+	"$CALLFENCE" run --security-opt "seccomp=$p" -- "$PROBE" getpid </dev/null >"$TMP/cf.out" 2>"$TMP/cf.err"
+	cf_rc=$?
+	jq --slurpfile p "$p" '.linux.seccomp = $p[0]' "$TMP/builtin.json" >"$TMP/exp.json"
+	python3 "$HELPER" config "$TMP/base.json" "$TMP/exp.json" '' /cf-probe getpid >"$B/config.json"
+	for rt in "${runtimes[@]}"; do
+		rt_run "$rt"
+		if [ "$cf_rc" = 125 ] && [ "$rt_rc" != 0 ] && ! [ -s "$TMP/rt.out" ]; then
+			ok "$rt vs callfence: $desc: both refuse"
+			nmatch=$((nmatch + 1))
+		else
+			not_ok "$rt vs callfence: $desc: $rt exit $rt_rc, callfence exit $cf_rc"
+			nfind=$((nfind + 1))
+		fi
+		sed "s/^/#   $rt: /" "$TMP/rt.out" "$TMP/rt.err" | head -3
+		sed 's/^/#   callfence: /' "$TMP/cf.out" "$TMP/cf.err" | head -3
+	done
+}
+
+start=$(date +%s)
+
+###########################################################################################
+# 1. Docker's default profile (builtin) under capability and NNP variations
+ROWS=(status thread mbind get_mempolicy set_mempolicy mkdir chown chroot ptrace kcmp
+	process_vm_readv personality:0x0 personality:0x8 personality:0x20000 personality:0x20008
+	personality:0xffffffff personality:0x1 personality:0x100000008
+	personality:0xffffffffffffffff socket:38,5,0 socket:40,1,0 socket:39,1,0 socket:41,1,0
+	socket:2,2,0 socket:37,1,0 clone clone:0x10000000 clone:0x20000 clone:0x100000000 clone3
+	unshare setns mount umount2 keyctl add_key bpf perf_event_open io_uring_setup userfaultfd
+	iopl ioperm clock_settime settimeofday syslog quotactl nr:134 nr:156 nr:335 nr:336 nr:449
+	nr:450 nr:451 nr:453 nr:456 nr:457 nr:462 nr:466 nr:467 nr:470 nr:471 nr:512 nr:1000
+	@i386:mbind @i386:mkdir @i386:chown32 @i386:socketcall @i386:socketcall:1,0
+	@i386:personality:0x8 @i386:clone:0x10000000 @i386:nr:17 @i386:nr:456 @i386:nr:457
+	@i386:nr:471 @x32:mbind @x32:mkdir @x32:getpid @x32:nr:13 @x32:nr:456 @x32:nr:457
+	@x32:nr:512 @x32:nr:547)
+check "builtin, default caps"
+check "builtin --cap-add SYS_NICE" --cap-add SYS_NICE
+check "builtin --cap-add SYS_ADMIN" --cap-add SYS_ADMIN
+check "builtin --cap-drop ALL" --cap-drop ALL
+check "builtin --cap-drop ALL --cap-add SYS_ADMIN" --cap-drop ALL --cap-add SYS_ADMIN
+check "builtin --security-opt no-new-privileges" --security-opt no-new-privileges
+check "builtin --cap-add ALL" --cap-add ALL
+check "builtin --cap-add SYS_PTRACE --cap-drop SYS_CHROOT" --cap-add SYS_PTRACE --cap-drop SYS_CHROOT
+check "builtin --cap-add SYS_TIME,SYS_RAWIO,SYSLOG,SYS_BOOT" --cap-add SYS_TIME --cap-add SYS_RAWIO \
+	--cap-add SYSLOG --cap-add SYS_BOOT
+
+###########################################################################################
+# 2. /proc/self/status (CapInh/Prm/Eff/Bnd/Amb, NoNewPrivs, Seccomp) and ids
+ROWS=(status id mbind kcmp)
+check "status: privileged (all caps, unconfined)" --privileged
+check "status: seccomp=unconfined, default caps" --security-opt seccomp=unconfined
+check "status: --cap-drop ALL --security-opt no-new-privileges" --cap-drop ALL --security-opt no-new-privileges
+OCI_USER='{"uid":1000,"gid":1000}' CF_RUN_EXTRA="--user 1000:1000" \
+	check "status: --user 1000:1000"
+OCI_USER='{"uid":1000,"gid":1000}' CF_RUN_EXTRA="--user 1000:1000" \
+	check "status: --user 1000:1000 --cap-add NET_ADMIN" --cap-add NET_ADMIN
+OCI_USER='{"uid":1000,"gid":1000}' CF_RUN_EXTRA="--user 1000:1000" \
+	check "status: --user 1000:1000 no-new-privileges" --security-opt no-new-privileges
+OCI_USER='{"uid":0,"gid":1000}' CF_RUN_EXTRA="--user 0:1000" \
+	check "status: --user 0:1000 --cap-add SYS_NICE" --cap-add SYS_NICE
+
+###########################################################################################
+# 3. Podman's profile (containers/common seccomp.json), by path, never copied
+ROWS=(status thread mbind setns unshare mount keyctl socket:16,3,9 socket:16,3,0 socket:40,1,0
+	socket:38,5,0 socket:2,2,0 bpf perf_event_open clone3 personality:0x8 personality:0x1
+	nr:134 nr:451 nr:453 nr:457 nr:462 nr:471 @i386:nr:471 @i386:mbind @x32:mbind)
+podman=${REF:+$REF/containers-common-seccomp.json}
+if [ -n "$podman" ] && [ -r "$podman" ]; then
+	check "podman profile, default caps" --security-opt "seccomp=$podman"
+	check "podman profile --cap-drop AUDIT_WRITE" --security-opt "seccomp=$podman" --cap-drop AUDIT_WRITE
+	check "podman profile --cap-add SYS_ADMIN" --security-opt "seccomp=$podman" --cap-add SYS_ADMIN
+else
+	skip "Podman's profile not found under CALLFENCE_REFERENCE_DIR"
+fi
+
+###########################################################################################
+# 4. Hand-written profiles
+prof allow-errno <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","archMap":"@ARCHMAP@","syscalls":[
+ {"names":["mkdir"],"action":"SCMP_ACT_ERRNO"},
+ {"names":["chown"],"action":"SCMP_ACT_ERRNO","errnoRet":13},
+ {"names":["kcmp"],"action":"SCMP_ACT_ERRNO","errnoRet":5000},
+ {"names":["mbind"],"action":"SCMP_ACT_ERRNO","errnoRet":0},
+ {"names":["socket"],"action":"SCMP_ACT_ERRNO","errnoRet":7},
+ {"names":["msgget"],"action":"SCMP_ACT_ERRNO","errnoRet":9}]}
+EOF
+ROWS=(mkdir mkdirat chown fchown kcmp mbind get_mempolicy socket:2,2,0 @i386:mkdir @i386:chown
+	@i386:chown32 @i386:mbind @i386:socket:2,2,0 @i386:socketcall:1,0 @i386:socketcall:2,0
+	@i386:nr:117:13,0,0 @i386:nr:399 nr:68 @x32:mkdir @x32:chown @x32:socket:2,2,0 nr:457 nr:471
+	getpid)
+check "ALLOW default, ERRNO deny list (errnoRet none/13/5000/0, socket multiplexer)" --security-opt "$(P allow-errno)"
+
+prof errno-ret-big <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","archMap":"@ARCHMAP@","syscalls":[
+ {"names":["kcmp"],"action":"SCMP_ACT_ERRNO","errnoRet":65537},
+ {"names":["mbind"],"action":"SCMP_ACT_ERRNO","errnoRet":4096}]}
+EOF
+ROWS=(kcmp mbind getpid)
+check "errnoRet 65537 and 4096" --security-opt "$(P errno-ret-big)"
+
+prof errno-default <<'EOF'
+{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":13,"archMap":"@ARCHMAP@","syscalls":[
+ {"names":"@ALLOW@","action":"SCMP_ACT_ALLOW"},
+ {"names":["clone"],"action":"SCMP_ACT_ALLOW"},
+ {"names":["mbind"],"action":"SCMP_ACT_ERRNO","errnoRet":22},
+ {"names":["kcmp"],"action":"SCMP_ACT_ERRNO"}]}
+EOF
+ROWS=(status thread mbind kcmp get_mempolicy mkdir personality:0x8 nr:450 nr:455 nr:456 nr:457
+	nr:471 nr:1000 @i386:mbind @i386:nr:349 @i386:nr:456 @i386:nr:457 @x32:mbind @x32:nr:456
+	@x32:nr:457 @x32:nr:548)
+check "ERRNO default 13 (EACCES), rule errnoRet 22 and none" --security-opt "$(P errno-default)"
+jq '.defaultErrnoRet = 38' "$TMP/prof/errno-default" >"$TMP/prof/errno-enosys"
+check "defaultErrnoRet 38 (ENOSYS): no stub" --security-opt "$(P errno-enosys)"
+jq 'del(.defaultErrnoRet)' "$TMP/prof/errno-default" >"$TMP/prof/errno-eperm"
+jq 'del(.archMap)' "$TMP/prof/errno-eperm" >"$TMP/prof/errno-noarch"
+check "ERRNO default, no architectures/archMap (native arch only)" --security-opt "$(P errno-noarch)"
+jq '.architectures = ["SCMP_ARCH_X86_64"] | del(.archMap)' "$TMP/prof/errno-eperm" >"$TMP/prof/errno-x86-64"
+ROWS=(getpid mbind nr:457 @thread:@i386:getpid @thread:@x32:getpid @thread:@x32:mbind thread getpid)
+check "architectures [X86_64] only: int 0x80 and x32 are a bad arch" --security-opt "$(P errno-x86-64)"
+jq '.architectures = ["SCMP_ARCH_X86_64","SCMP_ARCH_X86"] | del(.archMap)' "$TMP/prof/errno-eperm" >"$TMP/prof/errno-no-x32"
+check "architectures [X86_64, X86]: x32 is a bad arch" --security-opt "$(P errno-no-x32)"
+
+prof dup-errno-default <<'EOF'
+{"defaultAction":"SCMP_ACT_ERRNO","archMap":"@ARCHMAP@","syscalls":[
+ {"names":"@ALLOW@","action":"SCMP_ACT_ALLOW"},
+ {"names":["clone"],"action":"SCMP_ACT_ALLOW"},
+ {"names":["mbind"],"action":"SCMP_ACT_ALLOW"},
+ {"names":["mbind"],"action":"SCMP_ACT_ERRNO","errnoRet":5},
+ {"names":["kcmp"],"action":"SCMP_ACT_ERRNO","errnoRet":7},
+ {"names":["kcmp"],"action":"SCMP_ACT_ALLOW"},
+ {"names":["get_mempolicy"],"action":"SCMP_ACT_ERRNO","errnoRet":5},
+ {"names":["get_mempolicy"],"action":"SCMP_ACT_ERRNO","errnoRet":7},
+ {"names":["personality"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":0,"value":8,"op":"SCMP_CMP_EQ"}]},
+ {"names":["personality"],"action":"SCMP_ACT_ALLOW"},
+ {"names":["set_mempolicy"],"action":"SCMP_ACT_ALLOW"},
+ {"names":["set_mempolicy"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":0,"value":999,"op":"SCMP_CMP_EQ"}]},
+ {"names":["add_key"],"action":"SCMP_ACT_ERRNO","errnoRet":9,"args":[{"index":4,"value":0,"op":"SCMP_CMP_EQ"}]},
+ {"names":["add_key"],"action":"SCMP_ACT_ERRNO","errnoRet":11}]}
+EOF
+ROWS=(mbind kcmp get_mempolicy personality:0x8 personality:0x0 set_mempolicy set_mempolicy:1,0,0
+	add_key add_key:0,0,0,0,1 @i386:mbind @i386:kcmp @x32:mbind)
+check "same syscall in two rules, different actions, both orders (ERRNO default)" --security-opt "$(P dup-errno-default)"
+
+prof dup-allow-default <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","archMap":"@ARCHMAP@","syscalls":[
+ {"names":["mbind"],"action":"SCMP_ACT_ERRNO","errnoRet":5},
+ {"names":["mbind"],"action":"SCMP_ACT_ALLOW"},
+ {"names":["kcmp"],"action":"SCMP_ACT_ALLOW"},
+ {"names":["kcmp"],"action":"SCMP_ACT_ERRNO","errnoRet":7},
+ {"names":["get_mempolicy"],"action":"SCMP_ACT_ERRNO","errnoRet":5},
+ {"names":["get_mempolicy"],"action":"SCMP_ACT_ERRNO","errnoRet":7},
+ {"names":["set_mempolicy"],"action":"SCMP_ACT_ERRNO","errnoRet":9,"args":[{"index":0,"value":999,"op":"SCMP_CMP_EQ"}]},
+ {"names":["set_mempolicy"],"action":"SCMP_ACT_ERRNO","errnoRet":11},
+ {"names":["add_key"],"action":"SCMP_ACT_ERRNO","errnoRet":11},
+ {"names":["add_key"],"action":"SCMP_ACT_ERRNO","errnoRet":9,"args":[{"index":4,"value":0,"op":"SCMP_CMP_EQ"}]},
+ {"names":["ioctl"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":1,"value":21505,"op":"SCMP_CMP_EQ"}]},
+ {"names":["ioctl"],"action":"SCMP_ACT_ERRNO","errnoRet":7,"args":[{"index":1,"value":21505,"op":"SCMP_CMP_EQ"}]}]}
+EOF
+ROWS=(mbind kcmp get_mempolicy set_mempolicy set_mempolicy:1,0,0 add_key add_key:0,0,0,0,1
+	ioctl:-1,21505 ioctl:-1,21506 @i386:mbind @i386:kcmp @i386:set_mempolicy @i386:ioctl:-1,21505)
+check "same syscall in two rules, different actions, both orders (ALLOW default)" --security-opt "$(P dup-allow-default)"
+
+prof overlap <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","archMap":"@ARCHMAP@","syscalls":[
+ {"names":["personality"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":0,"value":8,"op":"SCMP_CMP_EQ"}]},
+ {"names":["personality"],"action":"SCMP_ACT_ERRNO","errnoRet":7,"args":[{"index":0,"value":4,"op":"SCMP_CMP_GE"}]},
+ {"names":["personality"],"action":"SCMP_ACT_ERRNO","errnoRet":9,"args":[{"index":0,"value":16,"op":"SCMP_CMP_LE"}]},
+ {"names":["mbind"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":2,"value":999,"op":"SCMP_CMP_EQ"},{"index":0,"value":0,"op":"SCMP_CMP_EQ"}]},
+ {"names":["mbind"],"action":"SCMP_ACT_ERRNO","errnoRet":7,"args":[{"index":2,"value":999,"op":"SCMP_CMP_EQ"}]},
+ {"names":["kcmp"],"action":"SCMP_ACT_ERRNO","errnoRet":7,"args":[{"index":2,"value":0,"op":"SCMP_CMP_EQ"}]},
+ {"names":["kcmp"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":2,"value":0,"op":"SCMP_CMP_EQ"},{"index":0,"value":2147483647,"op":"SCMP_CMP_EQ"}]},
+ {"names":["get_mempolicy"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":4,"value":1,"op":"SCMP_CMP_GT"}]},
+ {"names":["get_mempolicy"],"action":"SCMP_ACT_ERRNO","errnoRet":7,"args":[{"index":4,"value":100,"op":"SCMP_CMP_LT"}]}]}
+EOF
+ROWS=(personality:0x0 personality:0x3 personality:0x4 personality:0x8 personality:0x10
+	personality:0x11 personality:0x200 personality:0xffffffff mbind mbind:1,0,999 mbind:0,0,998
+	kcmp kcmp:1,1,0 kcmp:0x7fffffff,1,1 get_mempolicy get_mempolicy:0,0,0,0,0
+	get_mempolicy:0,0,0,0,50 get_mempolicy:0,0,0,0,200 @i386:personality:0x8
+	@i386:personality:0x10 @i386:mbind @i386:kcmp @i386:get_mempolicy:0,0,0,0,50)
+check "conditional rules with overlapping args and different actions" --security-opt "$(P overlap)"
+
+prof cond-errno-default <<'EOF'
+{"defaultAction":"SCMP_ACT_ERRNO","archMap":"@ARCHMAP@","syscalls":[
+ {"names":"@ALLOW@","action":"SCMP_ACT_ALLOW"},
+ {"names":["clone"],"action":"SCMP_ACT_ALLOW"},
+ {"names":["socket"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]},
+ {"names":["socket"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":0,"value":2,"op":"SCMP_CMP_EQ"}]},
+ {"names":["socket"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":2,"op":"SCMP_CMP_EQ"},{"index":1,"value":2,"op":"SCMP_CMP_EQ"}]},
+ {"names":["socket"],"action":"SCMP_ACT_ERRNO","errnoRet":7,"args":[{"index":1,"value":3,"op":"SCMP_CMP_EQ"}]}]}
+EOF
+ROWS=(socket:1,1,0 socket:2,2,0 socket:2,1,0 socket:2,3,0 socket:1,3,0 socket:10,2,0 socket:10,3,0
+	@i386:socket:2,2,0 @i386:socket:2,1,0 @i386:socketcall:1,0 @x32:socket:2,2,0)
+check "conditional ALLOW/ERRNO rules on socket under ERRNO default" --security-opt "$(P cond-errno-default)"
+
+prof or-split <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","archMap":"@ARCHMAP@","syscalls":[
+ {"names":["personality"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":0,"value":16,"op":"SCMP_CMP_GE"},{"index":0,"value":8,"op":"SCMP_CMP_LE"}]},
+ {"names":["mbind"],"action":"SCMP_ACT_ERRNO","errnoRet":7,"args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"},{"index":0,"value":2,"op":"SCMP_CMP_EQ"},{"index":2,"value":999,"op":"SCMP_CMP_EQ"}]},
+ {"names":["kcmp"],"action":"SCMP_ACT_ERRNO","errnoRet":9,"args":[{"index":0,"value":2147483647,"op":"SCMP_CMP_EQ"},{"index":2,"value":0,"op":"SCMP_CMP_EQ"}]}]}
+EOF
+ROWS=(personality:0x0 personality:0x8 personality:0x9 personality:0xf personality:0x10
+	personality:0xffffffff mbind mbind:3,0,5 mbind:1,0,5 mbind:2,0,5 kcmp kcmp:0x7fffffff,1,1
+	kcmp:1,1,0 @i386:personality:0x9 @i386:mbind:1,0,5 @i386:kcmp:1,1,0)
+check "same arg index twice: every condition OR-split (runc #2735)" --security-opt "$(P or-split)"
+
+prof masked <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","archMap":"@ARCHMAP@","syscalls":[
+ {"names":["personality"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":0,"value":255,"valueTwo":8,"op":"SCMP_CMP_MASKED_EQ"}]},
+ {"names":["ioctl"],"action":"SCMP_ACT_ERRNO","errnoRet":7,"args":[{"index":1,"value":18446462603027742720,"valueTwo":4294967296,"op":"SCMP_CMP_MASKED_EQ"}]},
+ {"names":["kcmp"],"action":"SCMP_ACT_ERRNO","errnoRet":9,"args":[{"index":2,"value":0,"valueTwo":0,"op":"SCMP_CMP_MASKED_EQ"}]},
+ {"names":["get_mempolicy"],"action":"SCMP_ACT_ERRNO","errnoRet":11,"args":[{"index":4,"value":240,"valueTwo":1,"op":"SCMP_CMP_MASKED_EQ"}]}]}
+EOF
+ROWS=(personality:0x8 personality:0x108 personality:0x9 personality:0x20008 ioctl:-1,0x5401
+	ioctl:-1,0x100005401 ioctl:-1,0x100000000 ioctl:-1,0xffff000000000000 kcmp kcmp:1,1,7
+	get_mempolicy:0,0,0,0,1 get_mempolicy:0,0,0,0,0x11 @i386:personality:0x108
+	@i386:ioctl:-1,0x5401 @i386:kcmp)
+check "MASKED_EQ (value = mask, valueTwo = datum; mask 0; datum outside mask; hi word)" --security-opt "$(P masked)"
+
+prof wide <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","archMap":"@ARCHMAP@","syscalls":[
+ {"names":["personality"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":0,"value":4294967304,"op":"SCMP_CMP_EQ"}]},
+ {"names":["ioctl"],"action":"SCMP_ACT_ERRNO","errnoRet":7,"args":[{"index":1,"value":4294967295,"op":"SCMP_CMP_GT"}]},
+ {"names":["kcmp"],"action":"SCMP_ACT_ERRNO","errnoRet":9,"args":[{"index":2,"value":4294967296,"op":"SCMP_CMP_GE"}]},
+ {"names":["mbind"],"action":"SCMP_ACT_ERRNO","errnoRet":11,"args":[{"index":1,"value":18446744069414584320,"op":"SCMP_CMP_LT"}]},
+ {"names":["set_mempolicy"],"action":"SCMP_ACT_ERRNO","errnoRet":13,"args":[{"index":0,"value":4294968295,"op":"SCMP_CMP_NE"}]},
+ {"names":["get_mempolicy"],"action":"SCMP_ACT_ERRNO","errnoRet":14,"args":[{"index":4,"value":4294967297,"op":"SCMP_CMP_LE"}]}]}
+EOF
+ROWS=(personality:0x8 personality:0x100000008 personality:0xffffffff ioctl:-1,0xffffffff
+	ioctl:-1,0x100000000 ioctl:-1,0x5401 kcmp:1,1,0x100000000 kcmp:1,1,0xffffffff kcmp
+	mbind mbind:0,0xffffffff00000000,999 mbind:0,-1,999 set_mempolicy set_mempolicy:0x1000003e7
+	get_mempolicy get_mempolicy:0,0,0,0,0x100000001 get_mempolicy:0,0,0,0,0x100000002
+	@i386:personality:0x8 @i386:ioctl:-1,0xffffffff @i386:kcmp:1,1,0 @i386:mbind
+	@i386:set_mempolicy @i386:get_mempolicy:0,0,0,0,2 @x32:ioctl:-1,0x100000000)
+check "64-bit values (hi word non-zero): EQ GT GE LT NE LE, 64- and 32-bit ABIs" --security-opt "$(P wide)"
+
+prof log <<'EOF'
+{"defaultAction":"SCMP_ACT_ERRNO","archMap":"@ARCHMAP@","syscalls":[
+ {"names":"@ALLOW@","action":"SCMP_ACT_ALLOW"},
+ {"names":["clone"],"action":"SCMP_ACT_ALLOW"},
+ {"names":["mbind"],"action":"SCMP_ACT_LOG"},
+ {"names":["kcmp"],"action":"SCMP_ACT_LOG","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]}]}
+EOF
+ROWS=(mbind kcmp kcmp:1,1,0 get_mempolicy @i386:mbind nr:457)
+check "SCMP_ACT_LOG rules under ERRNO default" --security-opt "$(P log)"
+prof log-default <<'EOF'
+{"defaultAction":"SCMP_ACT_LOG","archMap":"@ARCHMAP@","syscalls":[
+ {"names":["mbind"],"action":"SCMP_ACT_ERRNO","errnoRet":5}]}
+EOF
+ROWS=(mbind kcmp nr:457 nr:471 @i386:nr:471 @i386:mbind)
+check "SCMP_ACT_LOG default (no ENOSYS stub)" --security-opt "$(P log-default)"
+
+prof kill-process <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["kcmp"],"action":"SCMP_ACT_KILL_PROCESS"}]}
+EOF
+ROWS=(getpid kcmp getpid)
+check "KILL_PROCESS on the main thread" --security-opt "$(P kill-process)"
+ROWS=(getpid @thread:kcmp getpid)
+check "KILL_PROCESS in a second thread kills the process" --security-opt "$(P kill-process)"
+prof kill-thread <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["kcmp"],"action":"SCMP_ACT_KILL_THREAD"}]}
+EOF
+ROWS=(getpid @thread:kcmp getpid kcmp getpid)
+check "KILL_THREAD: a second thread dies, then the last thread" --security-opt "$(P kill-thread)"
+prof kill <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["kcmp"],"action":"SCMP_ACT_KILL"}]}
+EOF
+check "KILL (= KILL_THREAD)" --security-opt "$(P kill)"
+
+prof trap <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","archMap":"@ARCHMAP@","syscalls":[
+ {"names":["mbind"],"action":"SCMP_ACT_TRAP"},
+ {"names":["kcmp"],"action":"SCMP_ACT_TRAP","args":[{"index":0,"value":2147483647,"op":"SCMP_CMP_EQ"}]}]}
+EOF
+ROWS=(trap mbind @i386:mbind @x32:mbind kcmp kcmp:1,1,0 @thread:mbind getpid)
+check "TRAP with a SIGSYS handler (si_syscall, si_arch, data)" --security-opt "$(P trap)"
+ROWS=(getpid mbind getpid)
+check "TRAP without a handler: death by SIGSYS" --security-opt "$(P trap)"
+prof trap-errno <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mbind"],"action":"SCMP_ACT_TRAP","errnoRet":9}]}
+EOF
+ROWS=(trap mbind getpid)
+check "TRAP with errnoRet 9 (runc ignores errnoRet there)" --security-opt "$(P trap-errno)"
+
+prof trace <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","archMap":"@ARCHMAP@","syscalls":[
+ {"names":["mbind"],"action":"SCMP_ACT_TRACE"},
+ {"names":["kcmp"],"action":"SCMP_ACT_TRACE","errnoRet":33}]}
+EOF
+ROWS=(mbind kcmp @i386:mbind getpid)
+check "TRACE without a tracer (ENOSYS)" --security-opt "$(P trace)"
+
+prof gates <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","archMap":"@ARCHMAP@","syscalls":[
+ {"names":["mbind"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"includes":{"caps":["CAP_SYS_NICE"]}},
+ {"names":["kcmp"],"action":"SCMP_ACT_ERRNO","errnoRet":7,"excludes":{"caps":["CAP_SYS_NICE"]}},
+ {"names":["get_mempolicy"],"action":"SCMP_ACT_ERRNO","errnoRet":9,"includes":{"minKernel":"4.8"}},
+ {"names":["set_mempolicy"],"action":"SCMP_ACT_ERRNO","errnoRet":11,"includes":{"minKernel":"99.0"}},
+ {"names":["add_key"],"action":"SCMP_ACT_ERRNO","errnoRet":12,"excludes":{"minKernel":"5.0"}},
+ {"names":["keyctl"],"action":"SCMP_ACT_ERRNO","errnoRet":13,"excludes":{"minKernel":"99.0"}},
+ {"names":["personality"],"action":"SCMP_ACT_ERRNO","errnoRet":14,"includes":{"arches":["amd64"]}},
+ {"names":["syslog"],"action":"SCMP_ACT_ERRNO","errnoRet":16,"includes":{"arches":["arm64"]}},
+ {"names":["quotactl"],"action":"SCMP_ACT_ERRNO","errnoRet":17,"excludes":{"arches":["amd64"]}},
+ {"names":["userfaultfd"],"action":"SCMP_ACT_ERRNO","errnoRet":19,"includes":{"arches":["x86"]}},
+ {"names":["ioperm"],"action":"SCMP_ACT_ERRNO","errnoRet":21,"includes":{"caps":["CAP_SYS_NICE","CAP_CHOWN"]}},
+ {"names":["clock_settime"],"action":"SCMP_ACT_ERRNO","errnoRet":22,"excludes":{"caps":["CAP_SYS_NICE","CAP_CHOWN"]}},
+ {"names":["iopl"],"action":"SCMP_ACT_ERRNO","errnoRet":23,"includes":{"minKernel":"4.8","caps":["CAP_CHOWN"],"arches":["amd64"]},"excludes":{"caps":["CAP_SYS_NICE"]}}]}
+EOF
+ROWS=(mbind kcmp get_mempolicy set_mempolicy add_key keyctl personality:0xffffffff syslog
+	quotactl userfaultfd ioperm clock_settime iopl @i386:mbind @i386:kcmp @i386:personality:0xffffffff)
+check "includes/excludes (caps, minKernel, arches), default caps" --security-opt "$(P gates)"
+check "includes/excludes --cap-add SYS_NICE" --security-opt "$(P gates)" --cap-add SYS_NICE
+check "includes/excludes --cap-drop CHOWN" --security-opt "$(P gates)" --cap-drop CHOWN
+
+prof arg5 <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","archMap":"@ARCHMAP@","syscalls":[
+ {"names":["mbind"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":5,"value":0,"op":"SCMP_CMP_EQ"}]},
+ {"names":["kcmp"],"action":"SCMP_ACT_ERRNO","errnoRet":7,"args":[{"index":4,"value":7,"op":"SCMP_CMP_EQ"},{"index":5,"value":9,"op":"SCMP_CMP_NE"}]}]}
+EOF
+ROWS=(mbind mbind:0,0,999,0,0,1 @i386:mbind @i386:mbind:0,0,999,0,0,1 kcmp:1,1,0,0,7,0
+	kcmp:1,1,0,0,7,9 @i386:kcmp:1,1,0,0,7,0 @i386:kcmp:1,1,0,0,7,9)
+check "argument index 5 (and 4+5)" --security-opt "$(P arg5)"
+
+prof arg6 <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[
+ {"names":["mbind"],"action":"SCMP_ACT_ERRNO","args":[{"index":6,"value":0,"op":"SCMP_CMP_EQ"}]}]}
+EOF
+refuse "argument index 6" "$TMP/prof/arg6"
+
+prof default-equal <<'EOF'
+{"defaultAction":"SCMP_ACT_ERRNO","archMap":"@ARCHMAP@","syscalls":[
+ {"names":"@ALLOW440@","action":"SCMP_ACT_ALLOW"},
+ {"names":["clone"],"action":"SCMP_ACT_ALLOW"},
+ {"names":["futex_requeue"],"action":"SCMP_ACT_ERRNO"},
+ {"names":["futex_wait"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}
+EOF
+ROWS=(nr:439 nr:441 nr:450 nr:454 nr:455 nr:456 nr:457 nr:470 @i386:nr:441 @i386:nr:456
+	@i386:nr:457 @x32:nr:441 @x32:nr:456 @x32:nr:457)
+check "rules equal to the default (skipped, but raise the ENOSYS boundary)" --security-opt "$(P default-equal)"
+jq '.syscalls |= .[0:2]' "$TMP/prof/default-equal" >"$TMP/prof/no-default-equal"
+check "twin without them: lower ENOSYS boundary" --security-opt "$(P no-default-equal)"
+
+prof gap <<'EOF'
+{"defaultAction":"SCMP_ACT_ERRNO","archMap":"@ARCHMAP@","syscalls":[
+ {"names":"@ALLOW440@","action":"SCMP_ACT_ALLOW"},
+ {"names":["clone"],"action":"SCMP_ACT_ALLOW"},
+ {"names":["statmount","mseal","uretprobe"],"action":"SCMP_ACT_ALLOW"}]}
+EOF
+ROWS=(nr:335 nr:441 nr:450 nr:456 nr:457 nr:462 nr:463 nr:471 @i386:nr:457 @i386:nr:462)
+check "names libseccomp 2.5.4 cannot resolve (expected differences only)" --security-opt "$(P gap)"
+
+prof flags-log <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","flags":["SECCOMP_FILTER_FLAG_LOG"],"syscalls":[
+ {"names":["mbind"],"action":"SCMP_ACT_ERRNO","errnoRet":5}]}
+EOF
+ROWS=(mbind getpid)
+check "flags [SECCOMP_FILTER_FLAG_LOG]" --security-opt "$(P flags-log)"
+
+prof errno-on-allow <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","defaultErrnoRet":5,"syscalls":[
+ {"names":["mbind"],"action":"SCMP_ACT_ERRNO","errnoRet":5},
+ {"names":["kcmp"],"action":"SCMP_ACT_ERRNO","errnoRet":7}]}
+EOF
+ROWS=(mbind kcmp getpid)
+check "defaultErrnoRet on an ALLOW default" --security-opt "$(P errno-on-allow)"
+
+diag "cases: $ncases, (case, runtime) pairs: $((nmatch + nfind)), matching: $nmatch, findings: $nfind, time: $(($(date +%s) - start)) s"
+done_testing

@@ -14,21 +14,22 @@
 #include "bpf/cg.h"
 #include "bpf/insn.h"
 
-static int rpo_order(const struct cg *g, int entry, int **ret_order, size_t *ret_n)
+static int rpo_order(const struct cg_node *nodes, size_t n_nodes, int entry, int **ret_order,
+		     size_t *ret_n)
 {
 	cleanup_free int *order = NULL, *stack = NULL;
 	cleanup_free uint8_t *state = NULL; /* 0 new, 1 open, 2 done */
 	size_t n_post = 0, sp = 0;
 
-	order = malloc(g->n * sizeof(*order));
-	stack = malloc(g->n * sizeof(*stack));
-	state = calloc(g->n, 1);
+	order = malloc(n_nodes * sizeof(*order));
+	stack = malloc(n_nodes * sizeof(*stack));
+	state = calloc(n_nodes, 1);
 	if (!order || !stack || !state)
 		return -ENOMEM;
 	stack[sp++] = entry;
 	while (sp) {
 		int v = stack[sp - 1];
-		const struct cg_node *n = &g->nodes[v];
+		const struct cg_node *n = &nodes[v];
 		int kids[2], nk = 0;
 		bool pushed = false;
 
@@ -65,6 +66,86 @@ static int rpo_order(const struct cg *g, int entry, int **ret_order, size_t *ret
 	return 0;
 }
 
+/*
+ * Drop loads of a word the accumulator already holds on every path into them (and masks it
+ * already has): a forward data-flow over the DAG in reverse post-order, then every edge into a
+ * redundant LD/AND is pointed past it. Sound because the state is the meet over all predecessors.
+ */
+#define ACC_UNSET      UINT64_MAX
+#define ACC_UNKNOWN    (UINT64_MAX - 1)
+#define ACC(off, mask) (((uint64_t)(off) << 32) | (mask))
+
+static uint64_t acc_meet(uint64_t a, uint64_t b)
+{
+	if (a == ACC_UNSET)
+		return b;
+	return a == b ? a : ACC_UNKNOWN;
+}
+
+static int elide_loads(struct cg_node *nodes, size_t n_nodes, int *entry)
+{
+	cleanup_free int *order = NULL, *fwd = NULL;
+	cleanup_free uint64_t *in = NULL;
+	size_t n_order;
+	int r;
+
+	r = rpo_order(nodes, n_nodes, *entry, &order, &n_order);
+	if (r < 0)
+		return r;
+	in = malloc(n_nodes * sizeof(*in));
+	fwd = malloc(n_nodes * sizeof(*fwd));
+	if (!in || !fwd)
+		return -ENOMEM;
+	for (size_t i = 0; i < n_nodes; i++) {
+		in[i] = ACC_UNSET;
+		fwd[i] = (int)i;
+	}
+	in[*entry] = ACC_UNKNOWN;
+	for (size_t i = 0; i < n_order; i++) {
+		const struct cg_node *n = &nodes[order[i]];
+		uint64_t out = in[order[i]];
+
+		switch (n->kind) {
+		case CG_LD:
+			out = ACC(n->k, UINT32_MAX);
+			break;
+		case CG_AND:
+			if (out < ACC_UNKNOWN)
+				out = (out & ~(uint64_t)UINT32_MAX) | ((uint32_t)out & n->k);
+			break;
+		case CG_JMP:
+		case CG_RET:
+			break;
+		}
+		if (n->kind == CG_JMP) {
+			in[n->t] = acc_meet(in[n->t], out);
+			in[n->f] = acc_meet(in[n->f], out);
+		} else if (n->kind != CG_RET)
+			in[n->t] = acc_meet(in[n->t], out);
+	}
+	/* reverse order: a node's successor is resolved before the node */
+	for (size_t i = n_order; i-- > 0;) {
+		int v = order[i];
+		const struct cg_node *n = &nodes[v];
+		bool same_load = n->kind == CG_LD && in[v] == ACC(n->k, UINT32_MAX);
+		bool same_mask = n->kind == CG_AND && in[v] < ACC_UNKNOWN &&
+				 ((uint32_t)in[v] & n->k) == (uint32_t)in[v];
+
+		if (same_load || same_mask)
+			fwd[v] = fwd[n->t];
+	}
+	for (size_t i = 0; i < n_order; i++) {
+		struct cg_node *n = &nodes[order[i]];
+
+		if (n->kind != CG_RET)
+			n->t = fwd[n->t];
+		if (n->kind == CG_JMP)
+			n->f = fwd[n->f];
+	}
+	*entry = fwd[*entry];
+	return 0;
+}
+
 int cg_assemble(const struct cg *g, int entry, struct sock_filter **ret_insns, int32_t **ret_origin,
 		size_t *ret_len)
 {
@@ -77,9 +158,18 @@ int cg_assemble(const struct cg *g, int entry, struct sock_filter **ret_insns, i
 	bool changed;
 	int r;
 
+	cleanup_free struct cg_node *nodes = NULL;
+
 	if (g->oom || entry < 0)
 		return -ENOMEM;
-	r = rpo_order(g, entry, &order, &n_order);
+	nodes = malloc(g->n * sizeof(*nodes));
+	if (!nodes)
+		return -ENOMEM;
+	memcpy(nodes, g->nodes, g->n * sizeof(*nodes));
+	r = elide_loads(nodes, g->n, &entry);
+	if (r < 0)
+		return r;
+	r = rpo_order(nodes, g->n, entry, &order, &n_order);
 	if (r < 0)
 		return r;
 	pos = calloc(g->n, sizeof(*pos));
@@ -88,7 +178,7 @@ int cg_assemble(const struct cg *g, int entry, struct sock_filter **ret_insns, i
 	if (!pos || !ja || !tramp)
 		return -ENOMEM;
 	for (size_t i = 0; i < n_order; i++) {
-		const struct cg_node *n = &g->nodes[order[i]];
+		const struct cg_node *n = &nodes[order[i]];
 
 		if ((n->kind == CG_LD || n->kind == CG_AND) &&
 		    (i + 1 >= n_order || order[i + 1] != n->t))
@@ -107,7 +197,7 @@ int cg_assemble(const struct cg *g, int entry, struct sock_filter **ret_insns, i
 		}
 		for (size_t i = 0; i < n_order; i++) {
 			int v = order[i];
-			const struct cg_node *n = &g->nodes[v];
+			const struct cg_node *n = &nodes[v];
 
 			if (n->kind != CG_JMP)
 				continue;
@@ -131,7 +221,7 @@ int cg_assemble(const struct cg *g, int entry, struct sock_filter **ret_insns, i
 	}
 	for (size_t i = 0; i < n_order; i++) {
 		int v = order[i];
-		const struct cg_node *n = &g->nodes[v];
+		const struct cg_node *n = &nodes[v];
 		size_t p = pos[v], slot = p + 1;
 
 		origin[p] = n->origin;
@@ -156,7 +246,7 @@ int cg_assemble(const struct cg *g, int entry, struct sock_filter **ret_insns, i
 			size_t *tp[2] = { &tpos, &fpos };
 
 			for (int b = 0; b < 2; b++) {
-				const struct cg_node *tn = &g->nodes[targets[b]];
+				const struct cg_node *tn = &nodes[targets[b]];
 
 				if (!(tramp[v] & (1u << b)))
 					continue;

@@ -18,7 +18,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint32_t arches[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64 };
 	struct rp_profile *p = malloc(sizeof(*p));
 	struct cf_bpf_prog *prog = NULL;
 	struct cf_model *m = NULL;
@@ -46,12 +45,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	nc = rp_corner_values(&p->res, corners, 256);
 	for (int k = 0; k < 512; k++) {
-		struct seccomp_data sd = { .arch = arches[rp_next(&g, 3)] };
+		size_t ai = rp_next(&g, p->res.n_arches + 1);
+		const struct cf_arch_info *info =
+			arch_info(ai < p->res.n_arches ? p->res.arches[ai] : CF_ARCH_ARM);
+		struct seccomp_data sd = { .arch = ai < p->res.n_arches ? info->audit_arch :
+									  AUDIT_ARCH_ALPHA };
 		struct cf_eval_result e;
 		uint32_t v;
 
-		sd.nr = (int)(rp_next(&g, 8) == 0 ? 0x40000000u + (uint32_t)rp_next(&g, 600) :
-						    (uint32_t)rp_next(&g, 600));
+		sd.nr = (int)(info->nr_base + (uint32_t)rp_next(&g, 600));
+		if (rp_next(&g, 8) == 0)
+			sd.nr = (int)(0x40000000u + (uint32_t)rp_next(&g, 600));
 		for (int a = 0; a < 6; a++)
 			sd.args[a] = corners[rp_next(&g, nc)];
 		if (cf_bpf_sim(prog->insns, prog->len, &sd, &v, NULL) < 0 ||

@@ -75,6 +75,7 @@ static int test_word(struct comp *c, uint32_t off, uint32_t mask, enum ir_cmp op
 			return cg_ld(&c->g, off, cg_jmp(&c->g, BPF_JSET, mask, t, f, origin),
 				     origin);
 	}
+	j = -EINVAL;
 	switch (op) {
 	case IR_CMP_EQ:
 	case IR_CMP_MASKED_EQ:
@@ -86,8 +87,6 @@ static int test_word(struct comp *c, uint32_t off, uint32_t mask, enum ir_cmp op
 	case IR_CMP_GE:
 		j = cg_jmp(&c->g, BPF_JGE, datum, t, f, origin);
 		break;
-	default:
-		return -EINVAL;
 	}
 	if (mask != UINT32_MAX)
 		j = cg_and(&c->g, mask, j, origin);

@@ -124,7 +124,8 @@ static int launcher_exit_code(const struct cf_plan *plan, size_t step, int err)
 }
 
 static _Noreturn void child_main(const struct cf_plan *plan, const sigset_t *mask,
-				 struct child_report *rep, struct cf_supervisor *sup)
+				 const struct sigaction *chld, struct child_report *rep,
+				 struct cf_supervisor *sup)
 {
 	size_t step = 0;
 	int r;
@@ -132,6 +133,7 @@ static _Noreturn void child_main(const struct cf_plan *plan, const sigset_t *mas
 	/* --explain/--complain (explain team): wait until the supervisor has attached */
 	if (sup)
 		cf_supervisor_child_wait(sup);
+	(void)sigaction(SIGCHLD, chld, NULL);
 	(void)sigprocmask(SIG_SETMASK, mask, NULL);
 	mark_fds_cloexec();
 
@@ -162,6 +164,7 @@ static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
 		    struct cf_run_result *ret)
 {
 	struct cf_run_result res = { 0 };
+	struct sigaction chld_dfl = { .sa_handler = SIG_DFL }, chld_old;
 	struct child_report *rep;
 	sigset_t fwd, waitset, old;
 	pid_t pid;
@@ -171,6 +174,13 @@ static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
 	if (rep == MAP_FAILED)
 		return -errno;
 
+	/* A caller that ignores SIGCHLD would make the child auto-reaped and the signal never
+	 * arrive: take the default for the wait, give the caller's back to the command. */
+	sigemptyset(&chld_dfl.sa_mask);
+	if (sigaction(SIGCHLD, &chld_dfl, &chld_old) < 0) {
+		r = -errno;
+		goto out_unmap;
+	}
 	forward_set(&fwd);
 	waitset = fwd;
 	sigaddset(&waitset, SIGCHLD);
@@ -186,7 +196,7 @@ static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
 		goto out;
 	}
 	if (pid == 0)
-		child_main(plan, &old, rep, sup);
+		child_main(plan, &old, &chld_old, rep, sup);
 	/* --explain/--complain (explain team): trace the child before it installs the filter */
 	if (sup) {
 		r = cf_supervisor_attach(sup, pid);
@@ -266,6 +276,8 @@ done:
 	if (r == 0)
 		*ret = res;
 out:
+	(void)sigaction(SIGCHLD, &chld_old, NULL);
+out_unmap:
 	(void)munmap(rep, sizeof(*rep));
 	return r;
 }

@@ -163,12 +163,40 @@ void rp_generate(struct rp_profile *p, struct rp_rand *g)
 	p->prof.n_rules = n_rules;
 
 	p->res.profile = &p->prof;
-	p->res.native = CF_ARCH_X86_64;
-	p->res.arches[p->res.n_arches++] = CF_ARCH_X86_64;
-	if (rp_next(g, 4))
-		p->res.arches[p->res.n_arches++] = CF_ARCH_X86;
-	if (rp_next(g, 2))
-		p->res.arches[p->res.n_arches++] = CF_ARCH_X32;
+	switch (rp_next(g, 10)) {
+	default: /* mostly the x86 family, the one this host runs */
+		p->res.arches[p->res.n_arches++] = CF_ARCH_X86_64;
+		if (rp_next(g, 4))
+			p->res.arches[p->res.n_arches++] = CF_ARCH_X86;
+		if (rp_next(g, 2))
+			p->res.arches[p->res.n_arches++] = CF_ARCH_X32;
+		break;
+	case 0: /* Docker's arm64 map */
+		p->res.arches[p->res.n_arches++] = CF_ARCH_AARCH64;
+		p->res.arches[p->res.n_arches++] = CF_ARCH_ARM;
+		break;
+	case 1: /* big-endian, 64 and 32 bit, socketcall multiplexer on both */
+		p->res.arches[p->res.n_arches++] = CF_ARCH_S390X;
+		p->res.arches[p->res.n_arches++] = CF_ARCH_S390;
+		break;
+	case 2: /* MIPS: o32 numbers start at 4000, n32 compares 32 bits */
+		p->res.arches[p->res.n_arches++] = CF_ARCH_MIPS64;
+		p->res.arches[p->res.n_arches++] = CF_ARCH_MIPS64N32;
+		p->res.arches[p->res.n_arches++] = CF_ARCH_MIPS;
+		break;
+	case 3: /* one byte order per filter (libseccomp refuses mixes) */
+		if (rp_next(g, 2)) {
+			p->res.arches[p->res.n_arches++] = CF_ARCH_PPC64LE;
+			if (rp_next(g, 2))
+				p->res.arches[p->res.n_arches++] = CF_ARCH_RISCV64;
+		} else {
+			p->res.arches[p->res.n_arches++] = CF_ARCH_PPC64;
+			if (rp_next(g, 2))
+				p->res.arches[p->res.n_arches++] = CF_ARCH_PPC;
+		}
+		break;
+	}
+	p->res.native = p->res.arches[0];
 	p->res.default_action = p->prof.default_action;
 	p->res.default_errno = p->prof.has_default_errno ? p->prof.default_errno : EPERM;
 	p->res.rules = p->rrules;

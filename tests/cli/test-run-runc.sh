@@ -4,7 +4,7 @@
 # config.json carries `callfence export --format oci` (capabilities, noNewPrivileges, seccomp),
 # and compare every probe row with `callfence run` for the same options. Rows that depend on the
 # container itself (namespaces) are not probed. Skips (77) when neither runtime nor jq exists.
-# shellcheck source=test-run-lib.sh
+# shellcheck source=tests/cli/test-run-lib.sh
 . "$(dirname "$0")/test-run-lib.sh"
 need_root
 command -v jq >/dev/null || skip_all "jq not installed"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # callfence run supervises the command: signals sent to callfence reach it, its death by a
 # signal becomes 128+N, and a stop of the command stops callfence too.
-# shellcheck source=test-run-lib.sh
+# shellcheck source=tests/cli/test-run-lib.sh
 . "$(dirname "$0")/test-run-lib.sh"
 need_root
 
@@ -44,6 +44,16 @@ wait_line "$TMP/bg" "getpid ok"
 kill -INT "$cf_pid"
 wait "$cf_pid"
 ok $? "SIGINT ignored by the caller (background job): the command keeps running, exit 0"
+
+# a caller that ignores SIGCHLD: callfence must still see the command end, and the command
+# inherits the ignored disposition like any exec'd program
+timeout -k 2 20 env --ignore-signal=CHLD "$CF" run grep SigIgn /proc/self/status >"$TMP/out" 2>&1
+ok $? "SIGCHLD ignored by the caller: callfence still returns the status"
+has "$TMP/out" "$(env --ignore-signal=CHLD grep SigIgn /proc/self/status)"
+ok $? "SIGCHLD ignored by the caller: the command inherits SIG_IGN (SigIgn as without callfence)"
+"$CF" run grep SigIgn /proc/self/status >"$TMP/out" 2>&1
+! has "$TMP/out" "$(env --ignore-signal=CHLD grep SigIgn /proc/self/status)"
+ok $? "twin: without it the command's SigIgn differs"
 
 # twin: without a signal the command finishes normally
 "$CF" run "$P" sleep:1 >"$TMP/out" 2>&1

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # callfence run: options, exit codes, messages, pass-through (stdio, env, fds), --user.
-# shellcheck source=test-run-lib.sh
+# shellcheck source=tests/cli/test-run-lib.sh
 . "$(dirname "$0")/test-run-lib.sh"
 need_root
 

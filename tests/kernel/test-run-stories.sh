@@ -3,7 +3,7 @@
 # Real-kernel behaviour of `callfence run`: the probe calls syscalls with harmless invalid
 # arguments, so "denied by the filter" (EPERM, the profile's errno, SIGSYS) differs from "ran in
 # the kernel" (EFAULT, EINVAL, ESRCH...). Every positive check has its negative twin.
-# shellcheck source=../cli/test-run-lib.sh
+# shellcheck source=tests/cli/test-run-lib.sh
 . "$(dirname "$0")/../cli/test-run-lib.sh"
 need_root
 

@@ -213,6 +213,16 @@ int lsc_build(const struct cf_resolved *r, int opt, struct sock_filter **ret, si
 	q = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	if (q == 0 && opt > 1)
 		q = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, (uint32_t)opt);
+	/* runc always keeps the native arch; a profile for other arches (cross tests) drops it
+	 * first: libseccomp refuses to mix byte orders (-EDOM) */
+	if (q == 0) {
+		bool native = false;
+
+		for (size_t i = 0; i < r->n_arches; i++)
+			native |= r->arches[i] == CF_ARCH_X86_64;
+		if (!native)
+			q = seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE);
+	}
 	for (size_t i = 0; q == 0 && i < r->n_arches; i++) {
 		q = seccomp_arch_add(ctx, scmp_arch(r->arches[i]));
 		if (q == -EEXIST)
@@ -243,6 +253,14 @@ int lsc_build(const struct cf_resolved *r, int opt, struct sock_filter **ret, si
 	}
 	*ret = buf;
 	*ret_len = (size_t)st.st_size / sizeof(struct sock_filter);
+	/* libseccomp writes the program in the target's byte order (gen_bpf.c _htot16/_htot32) */
+	if (arch_info(r->arches[0])->big_endian)
+		for (size_t i = 0; i < *ret_len; i++) {
+			struct sock_filter *f = &(*ret)[i];
+
+			f->code = __builtin_bswap16(f->code);
+			f->k = __builtin_bswap32(f->k);
+		}
 	q = 0;
 out:
 	if (fd >= 0)

@@ -25,8 +25,6 @@ struct stats {
 	char first[1024];
 };
 
-static const enum cf_arch sweep_arches[] = { CF_ARCH_X86_64, CF_ARCH_X86, CF_ARCH_X32 };
-
 static bool cond_name(const struct cf_resolved *r, const char *name)
 {
 	if (!name)
@@ -147,8 +145,8 @@ static void sweep(const struct cf_resolved *r, const struct cf_bpf_prog *ours,
 			used |= 1u << r->rules[i].rule->args[k].index;
 	used |= 1u; /* the multiplexers' call number */
 
-	for (size_t ai = 0; ai < ARRAY_SIZE(sweep_arches); ai++) {
-		enum cf_arch abi = sweep_arches[ai];
+	for (size_t ai = 0; ai < r->n_arches; ai++) {
+		enum cf_arch abi = r->arches[ai];
 		const struct cf_arch_info *info = arch_info(abi);
 		uint32_t top = (uint32_t)syscall_max_nr(abi) + 70;
 
@@ -181,7 +179,7 @@ static void sweep(const struct cf_resolved *r, const struct cf_bpf_prog *ours,
 	}
 	/* a foreign arch: both kill */
 	{
-		struct seccomp_data d = { .arch = AUDIT_ARCH_AARCH64, .nr = 63 };
+		struct seccomp_data d = { .arch = AUDIT_ARCH_ALPHA, .nr = 63 };
 
 		check_point(ours, lsc, m, default_ret, CF_ARCH_INVALID, &d, st);
 	}

@@ -5,8 +5,8 @@ probe's rows from a real runtime (runc, crun) with callfence's, telling the docu
 differences (names Debian's libseccomp 2.5.4 cannot resolve; ENOSYS boundaries) from findings.
 
   runtime-diff.py config BASE.json EXPORT.json USER-JSON|'' ARG...    config.json on stdout
-  runtime-diff.py allowlist EXPORT.json MAXNR                         JSON list on stdout: the
-      names of the exported profile's first rule that libseccomp resolves on x86_64 and whose
+  runtime-diff.py allowlist EXPORT.json MAXNR CSV                     JSON list on stdout: the
+      names of the exported profile's unconditional ALLOW rules that libseccomp resolves and whose
       x86_64 number is <= MAXNR (names of other ABIs kept), so that a hand-written profile
       contains nothing runc would drop
   runtime-diff.py compare RUNTIME EXPORT.json CSV RT.out RT.rc CF.out CF.rc
@@ -91,7 +91,9 @@ def cmd_allowlist(exp, maxnr, csv):
         e = json.load(f)
     tables = load_csv(csv)
     names = []
-    for n in seccomp_of(e)['syscalls'][0]['names']:
+    uncond = [n for r in seccomp_of(e)['syscalls']
+              if r.get('action') == 'SCMP_ACT_ALLOW' and not r.get('args') for n in r['names']]
+    for n in dict.fromkeys(uncond):
         if not lsc_resolves(n):
             continue
         nr = tables['x86_64'].get(n)
@@ -216,8 +218,10 @@ def cmd_compare(runtime, exp, csv, rt_out, rt_rc, cf_out, cf_rc):
             findings.append('%s: %s says "%s", callfence says "%s"' % (key, runtime, r, c))
     if rt_rc != cf_rc:
         findings.append('exit status: %s %d, callfence %d' % (runtime, rt_rc, cf_rc))
-    for n in notes:
+    for n in notes[:4]:
         print('# ' + n)
+    if len(notes) > 4:
+        print('# ... and %d more expected difference(s) of the same kinds' % (len(notes) - 4))
     for f in findings:
         print('# FINDING ' + f)
     print('# rows: %d (%s) vs %d (callfence), %d expected difference(s), %d finding(s)' %

@@ -120,10 +120,22 @@ P() { echo "seccomp=$TMP/prof/$1"; }
 ncases=0
 nmatch=0
 nfind=0
+ntodo=0
+# todo DESC REASON: a known divergence of one runtime from Docker's default runtime (runc) that
+# callfence deliberately does not follow; reported (TAP TODO), not counted as a failure.
+todo() {
+	tap_n=$((tap_n + 1))
+	ntodo=$((ntodo + 1))
+	echo "not ok $tap_n - $1 # TODO $2"
+}
+
 # check DESC CF-OPTIONS...: probe ROWS under callfence run and under each runtime with the
-# exported fragment. OCI_USER (process.user JSON) and CF_RUN_EXTRA (callfence run only).
+# exported fragment. OCI_USER (process.user JSON) and CF_RUN_EXTRA (callfence run only);
+# TODO_RT="RUNTIME:reason" marks a known divergence of that runtime (see todo).
 check() {
-	local desc=$1 rt
+	local desc=$1 rt todo_rt=${TODO_RT:-} todo_why=${TODO_RT:-}
+	todo_rt=${todo_rt%%:*}
+	todo_why=${todo_why#*:}
 	shift
 	ncases=$((ncases + 1))
 	if ! "$CALLFENCE" export --format oci "$@" >"$TMP/exp.json" 2>"$TMP/exp.err"; then
@@ -140,11 +152,20 @@ check() {
 	python3 "$HELPER" config "$TMP/base.json" "$TMP/exp.json" "${OCI_USER:-}" /cf-probe "${ROWS[@]}" >"$B/config.json"
 	for rt in "${runtimes[@]}"; do
 		rt_run "$rt"
-		if python3 "$HELPER" compare "$rt" "$TMP/exp.json" "$CSV" "$TMP/rt.out" "$rt_rc" \
+		if ! [ -s "$TMP/cf.out" ]; then
+			# Both sides silent proves nothing: the probe never got to its rows.
+			not_ok "$rt vs callfence: $desc: callfence printed no row (exit $cf_rc)"
+			nfind=$((nfind + 1))
+			sed 's/^/#   callfence stderr: /' "$TMP/cf.err" | head -5
+		elif python3 "$HELPER" compare "$rt" "$TMP/exp.json" "$CSV" "$TMP/rt.out" "$rt_rc" \
 			"$TMP/cf.out" "$cf_rc" >"$TMP/cmp" 2>&1; then
 			ok "$rt vs callfence: $desc (${#ROWS[@]} rows, exit $cf_rc)"
 			nmatch=$((nmatch + 1))
 			grep 'expected difference' "$TMP/cmp" || true
+		elif [ "$rt" = "$todo_rt" ]; then
+			todo "$rt vs callfence: $desc" "$todo_why"
+			cat "$TMP/cmp"
+			[ -s "$TMP/rt.err" ] && sed "s/^/#   $rt stderr: /" "$TMP/rt.err" | head -5
 		else
 			not_ok "$rt vs callfence: $desc"
 			nfind=$((nfind + 1))
@@ -158,7 +179,9 @@ check() {
 # refuse DESC PROFILE: an OCI profile both sides must refuse (callfence 125 before running
 # anything, the runtime fails to create the container: no probe row).
 refuse() {
-	local desc=$1 p=$2 rt
+	local desc=$1 p=$2 rt todo_rt=${TODO_RT:-} todo_why=${TODO_RT:-}
+	todo_rt=${todo_rt%%:*}
+	todo_why=${todo_why#*:}
 	ncases=$((ncases + 1))
 	"$CALLFENCE" run --security-opt "seccomp=$p" -- "$PROBE" getpid </dev/null >"$TMP/cf.out" 2>"$TMP/cf.err"
 	cf_rc=$?
@@ -169,6 +192,8 @@ refuse() {
 		if [ "$cf_rc" = 125 ] && [ "$rt_rc" != 0 ] && ! [ -s "$TMP/rt.out" ]; then
 			ok "$rt vs callfence: $desc: both refuse"
 			nmatch=$((nmatch + 1))
+		elif [ "$rt" = "$todo_rt" ]; then
+			todo "$rt vs callfence: $desc: $rt exit $rt_rc, callfence exit $cf_rc" "$todo_why"
 		else
 			not_ok "$rt vs callfence: $desc: $rt exit $rt_rc, callfence exit $cf_rc"
 			nfind=$((nfind + 1))
@@ -188,7 +213,7 @@ ROWS=(status thread mbind get_mempolicy set_mempolicy mkdir chown chroot ptrace 
 	personality:0xffffffffffffffff socket:38,5,0 socket:40,1,0 socket:39,1,0 socket:41,1,0
 	socket:2,2,0 socket:37,1,0 clone clone:0x10000000 clone:0x20000 clone:0x100000000 clone3
 	unshare setns mount umount2 keyctl add_key bpf perf_event_open io_uring_setup userfaultfd
-	iopl ioperm clock_settime settimeofday syslog quotactl nr:134 nr:156 nr:335 nr:336 nr:449
+	iopl ioperm clock_settime settimeofday syslog quotactl nr:134 nr:156 nr:449
 	nr:450 nr:451 nr:453 nr:456 nr:457 nr:462 nr:466 nr:467 nr:470 nr:471 nr:512 nr:1000
 	@i386:mbind @i386:mkdir @i386:chown32 @i386:socketcall @i386:socketcall:1,0
 	@i386:personality:0x8 @i386:clone:0x10000000 @i386:nr:17 @i386:nr:456 @i386:nr:457
@@ -204,6 +229,14 @@ check "builtin --cap-add ALL" --cap-add ALL
 check "builtin --cap-add SYS_PTRACE --cap-drop SYS_CHROOT" --cap-add SYS_PTRACE --cap-drop SYS_CHROOT
 check "builtin --cap-add SYS_TIME,SYS_RAWIO,SYSLOG,SYS_BOOT" --cap-add SYS_TIME --cap-add SYS_RAWIO \
 	--cap-add SYSLOG --cap-add SYS_BOOT
+check "builtin --cap-add ALL --cap-drop SYS_ADMIN" --cap-add ALL --cap-drop SYS_ADMIN
+OCI_USER='{"uid":1000,"gid":1000,"additionalGids":[1000]}' CF_RUN_EXTRA="--user 1000:1000" \
+	check "builtin as --user 1000:1000 (gating uses the bounding set)"
+ROWS=(bpf perf_event_open nr:304:-1,0,0 nr:175:0,0,0 nr:176:0,0 nr:313:-1,0,0 @i386:bpf
+	@i386:nr:342:-1,0,0 @x32:bpf)
+check "builtin --cap-add BPF,PERFMON,DAC_READ_SEARCH,SYS_MODULE" --cap-add BPF --cap-add PERFMON \
+	--cap-add DAC_READ_SEARCH --cap-add SYS_MODULE
+check "builtin --cap-add SYS_ADMIN (bpf, perf_event_open via SYS_ADMIN)" --cap-add SYS_ADMIN
 
 ###########################################################################################
 # 2. /proc/self/status (CapInh/Prm/Eff/Bnd/Amb, NoNewPrivs, Seccomp) and ids
@@ -211,13 +244,13 @@ ROWS=(status id mbind kcmp)
 check "status: privileged (all caps, unconfined)" --privileged
 check "status: seccomp=unconfined, default caps" --security-opt seccomp=unconfined
 check "status: --cap-drop ALL --security-opt no-new-privileges" --cap-drop ALL --security-opt no-new-privileges
-OCI_USER='{"uid":1000,"gid":1000}' CF_RUN_EXTRA="--user 1000:1000" \
+OCI_USER='{"uid":1000,"gid":1000,"additionalGids":[1000]}' CF_RUN_EXTRA="--user 1000:1000" \
 	check "status: --user 1000:1000"
-OCI_USER='{"uid":1000,"gid":1000}' CF_RUN_EXTRA="--user 1000:1000" \
+OCI_USER='{"uid":1000,"gid":1000,"additionalGids":[1000]}' CF_RUN_EXTRA="--user 1000:1000" \
 	check "status: --user 1000:1000 --cap-add NET_ADMIN" --cap-add NET_ADMIN
-OCI_USER='{"uid":1000,"gid":1000}' CF_RUN_EXTRA="--user 1000:1000" \
+OCI_USER='{"uid":1000,"gid":1000,"additionalGids":[1000]}' CF_RUN_EXTRA="--user 1000:1000" \
 	check "status: --user 1000:1000 no-new-privileges" --security-opt no-new-privileges
-OCI_USER='{"uid":0,"gid":1000}' CF_RUN_EXTRA="--user 0:1000" \
+OCI_USER='{"uid":0,"gid":1000,"additionalGids":[1000]}' CF_RUN_EXTRA="--user 0:1000" \
 	check "status: --user 0:1000 --cap-add SYS_NICE" --cap-add SYS_NICE
 
 ###########################################################################################
@@ -240,7 +273,6 @@ prof allow-errno <<'EOF'
 {"defaultAction":"SCMP_ACT_ALLOW","archMap":"@ARCHMAP@","syscalls":[
  {"names":["mkdir"],"action":"SCMP_ACT_ERRNO"},
  {"names":["chown"],"action":"SCMP_ACT_ERRNO","errnoRet":13},
- {"names":["kcmp"],"action":"SCMP_ACT_ERRNO","errnoRet":5000},
  {"names":["mbind"],"action":"SCMP_ACT_ERRNO","errnoRet":0},
  {"names":["socket"],"action":"SCMP_ACT_ERRNO","errnoRet":7},
  {"names":["msgget"],"action":"SCMP_ACT_ERRNO","errnoRet":9}]}
@@ -249,15 +281,25 @@ ROWS=(mkdir mkdirat chown fchown kcmp mbind get_mempolicy socket:2,2,0 @i386:mkd
 	@i386:chown32 @i386:mbind @i386:socket:2,2,0 @i386:socketcall:1,0 @i386:socketcall:2,0
 	@i386:nr:117:13,0,0 @i386:nr:399 nr:68 @x32:mkdir @x32:chown @x32:socket:2,2,0 nr:457 nr:471
 	getpid)
-check "ALLOW default, ERRNO deny list (errnoRet none/13/5000/0, socket multiplexer)" --security-opt "$(P allow-errno)"
+check "ALLOW default, ERRNO deny list (errnoRet none/13/0, socket/ipc multiplexers)" --security-opt "$(P allow-errno)"
 
-prof errno-ret-big <<'EOF'
+prof errno-ret-wrap <<'EOF'
 {"defaultAction":"SCMP_ACT_ALLOW","archMap":"@ARCHMAP@","syscalls":[
- {"names":["kcmp"],"action":"SCMP_ACT_ERRNO","errnoRet":65537},
+ {"names":["kcmp"],"action":"SCMP_ACT_ERRNO","errnoRet":65537}]}
+EOF
+ROWS=(kcmp getpid)
+check "errnoRet 65537 (16-bit action data: EPERM)" --security-opt "$(P errno-ret-wrap)"
+prof errno-ret-4096 <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[
  {"names":["mbind"],"action":"SCMP_ACT_ERRNO","errnoRet":4096}]}
 EOF
-ROWS=(kcmp mbind getpid)
-check "errnoRet 65537 and 4096" --security-opt "$(P errno-ret-big)"
+refuse "errnoRet 4096 (above MAX_ERRNO)" "$TMP/prof/errno-ret-4096"
+prof errno-ret-5000-default <<'EOF'
+{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":5000,"archMap":"@ARCHMAP@","syscalls":[
+ {"names":"@ALLOW@","action":"SCMP_ACT_ALLOW"},
+ {"names":["clone"],"action":"SCMP_ACT_ALLOW"}]}
+EOF
+refuse "defaultErrnoRet 5000 (above MAX_ERRNO)" "$TMP/prof/errno-ret-5000-default"
 
 prof errno-default <<'EOF'
 {"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":13,"archMap":"@ARCHMAP@","syscalls":[
@@ -274,7 +316,8 @@ jq '.defaultErrnoRet = 38' "$TMP/prof/errno-default" >"$TMP/prof/errno-enosys"
 check "defaultErrnoRet 38 (ENOSYS): no stub" --security-opt "$(P errno-enosys)"
 jq 'del(.defaultErrnoRet)' "$TMP/prof/errno-default" >"$TMP/prof/errno-eperm"
 jq 'del(.archMap)' "$TMP/prof/errno-eperm" >"$TMP/prof/errno-noarch"
-check "ERRNO default, no architectures/archMap (native arch only)" --security-opt "$(P errno-noarch)"
+TODO_RT="runc:runc 1.1.5 stubs only the listed architectures; since runc 1.1.13/1.2.0 (commit ccc500c, 'always include native architecture in stub') the native arch is always stubbed, as callfence does" \
+	check "ERRNO default, no architectures/archMap (native arch only)" --security-opt "$(P errno-noarch)"
 jq '.architectures = ["SCMP_ARCH_X86_64"] | del(.archMap)' "$TMP/prof/errno-eperm" >"$TMP/prof/errno-x86-64"
 ROWS=(getpid mbind nr:457 @thread:@i386:getpid @thread:@x32:getpid @thread:@x32:mbind thread getpid)
 check "architectures [X86_64] only: int 0x80 and x32 are a bad arch" --security-opt "$(P errno-x86-64)"
@@ -313,13 +356,17 @@ prof dup-allow-default <<'EOF'
  {"names":["set_mempolicy"],"action":"SCMP_ACT_ERRNO","errnoRet":9,"args":[{"index":0,"value":999,"op":"SCMP_CMP_EQ"}]},
  {"names":["set_mempolicy"],"action":"SCMP_ACT_ERRNO","errnoRet":11},
  {"names":["add_key"],"action":"SCMP_ACT_ERRNO","errnoRet":11},
- {"names":["add_key"],"action":"SCMP_ACT_ERRNO","errnoRet":9,"args":[{"index":4,"value":0,"op":"SCMP_CMP_EQ"}]},
+ {"names":["add_key"],"action":"SCMP_ACT_ERRNO","errnoRet":9,"args":[{"index":4,"value":0,"op":"SCMP_CMP_EQ"}]}]}
+EOF
+ROWS=(mbind kcmp get_mempolicy set_mempolicy set_mempolicy:1,0,0 add_key add_key:0,0,0,0,1
+	@i386:mbind @i386:kcmp @i386:set_mempolicy)
+check "same syscall in two rules, different actions, both orders (ALLOW default)" --security-opt "$(P dup-allow-default)"
+prof same-cond <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[
  {"names":["ioctl"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":1,"value":21505,"op":"SCMP_CMP_EQ"}]},
  {"names":["ioctl"],"action":"SCMP_ACT_ERRNO","errnoRet":7,"args":[{"index":1,"value":21505,"op":"SCMP_CMP_EQ"}]}]}
 EOF
-ROWS=(mbind kcmp get_mempolicy set_mempolicy set_mempolicy:1,0,0 add_key add_key:0,0,0,0,1
-	ioctl:-1,21505 ioctl:-1,21506 @i386:mbind @i386:kcmp @i386:set_mempolicy @i386:ioctl:-1,21505)
-check "same syscall in two rules, different actions, both orders (ALLOW default)" --security-opt "$(P dup-allow-default)"
+refuse "the same condition with two actions (libseccomp EEXIST)" "$TMP/prof/same-cond"
 
 prof overlap <<'EOF'
 {"defaultAction":"SCMP_ACT_ALLOW","archMap":"@ARCHMAP@","syscalls":[
@@ -335,7 +382,7 @@ prof overlap <<'EOF'
 EOF
 ROWS=(personality:0x0 personality:0x3 personality:0x4 personality:0x8 personality:0x10
 	personality:0x11 personality:0x200 personality:0xffffffff mbind mbind:1,0,999 mbind:0,0,998
-	kcmp kcmp:1,1,0 kcmp:0x7fffffff,1,1 get_mempolicy get_mempolicy:0,0,0,0,0
+	kcmp kcmp:0x7ffffffe,0x7ffffffe,0 kcmp:0x7fffffff,1,1 get_mempolicy get_mempolicy:0,0,0,0,0
 	get_mempolicy:0,0,0,0,50 get_mempolicy:0,0,0,0,200 @i386:personality:0x8
 	@i386:personality:0x10 @i386:mbind @i386:kcmp @i386:get_mempolicy:0,0,0,0,50)
 check "conditional rules with overlapping args and different actions" --security-opt "$(P overlap)"
@@ -361,7 +408,7 @@ prof or-split <<'EOF'
 EOF
 ROWS=(personality:0x0 personality:0x8 personality:0x9 personality:0xf personality:0x10
 	personality:0xffffffff mbind mbind:3,0,5 mbind:1,0,5 mbind:2,0,5 kcmp kcmp:0x7fffffff,1,1
-	kcmp:1,1,0 @i386:personality:0x9 @i386:mbind:1,0,5 @i386:kcmp:1,1,0)
+	kcmp:0x7ffffffe,0x7ffffffe,0 @i386:personality:0x9 @i386:mbind:1,0,5 @i386:kcmp:0x7ffffffe,0x7ffffffe,0)
 check "same arg index twice: every condition OR-split (runc #2735)" --security-opt "$(P or-split)"
 
 prof masked <<'EOF'
@@ -372,7 +419,7 @@ prof masked <<'EOF'
  {"names":["get_mempolicy"],"action":"SCMP_ACT_ERRNO","errnoRet":11,"args":[{"index":4,"value":240,"valueTwo":1,"op":"SCMP_CMP_MASKED_EQ"}]}]}
 EOF
 ROWS=(personality:0x8 personality:0x108 personality:0x9 personality:0x20008 ioctl:-1,0x5401
-	ioctl:-1,0x100005401 ioctl:-1,0x100000000 ioctl:-1,0xffff000000000000 kcmp kcmp:1,1,7
+	ioctl:-1,0x100005401 ioctl:-1,0x100000000 ioctl:-1,0xffff000000000000 kcmp kcmp:0x7ffffffe,0x7ffffffe,7
 	get_mempolicy:0,0,0,0,1 get_mempolicy:0,0,0,0,0x11 @i386:personality:0x108
 	@i386:ioctl:-1,0x5401 @i386:kcmp)
 check "MASKED_EQ (value = mask, valueTwo = datum; mask 0; datum outside mask; hi word)" --security-opt "$(P masked)"
@@ -387,10 +434,10 @@ prof wide <<'EOF'
  {"names":["get_mempolicy"],"action":"SCMP_ACT_ERRNO","errnoRet":14,"args":[{"index":4,"value":4294967297,"op":"SCMP_CMP_LE"}]}]}
 EOF
 ROWS=(personality:0x8 personality:0x100000008 personality:0xffffffff ioctl:-1,0xffffffff
-	ioctl:-1,0x100000000 ioctl:-1,0x5401 kcmp:1,1,0x100000000 kcmp:1,1,0xffffffff kcmp
+	ioctl:-1,0x100000000 ioctl:-1,0x5401 kcmp:0x7ffffffe,0x7ffffffe,0x100000000 kcmp:0x7ffffffe,0x7ffffffe,0xffffffff kcmp
 	mbind mbind:0,0xffffffff00000000,999 mbind:0,-1,999 set_mempolicy set_mempolicy:0x1000003e7
 	get_mempolicy get_mempolicy:0,0,0,0,0x100000001 get_mempolicy:0,0,0,0,0x100000002
-	@i386:personality:0x8 @i386:ioctl:-1,0xffffffff @i386:kcmp:1,1,0 @i386:mbind
+	@i386:personality:0x8 @i386:ioctl:-1,0xffffffff @i386:kcmp:0x7ffffffe,0x7ffffffe,0 @i386:mbind
 	@i386:set_mempolicy @i386:get_mempolicy:0,0,0,0,2 @x32:ioctl:-1,0x100000000)
 check "64-bit values (hi word non-zero): EQ GT GE LT NE LE, 64- and 32-bit ABIs" --security-opt "$(P wide)"
 
@@ -401,7 +448,7 @@ prof log <<'EOF'
  {"names":["mbind"],"action":"SCMP_ACT_LOG"},
  {"names":["kcmp"],"action":"SCMP_ACT_LOG","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]}]}
 EOF
-ROWS=(mbind kcmp kcmp:1,1,0 get_mempolicy @i386:mbind nr:457)
+ROWS=(mbind kcmp kcmp:0x7ffffffe,0x7ffffffe,0 get_mempolicy @i386:mbind nr:457)
 check "SCMP_ACT_LOG rules under ERRNO default" --security-opt "$(P log)"
 prof log-default <<'EOF'
 {"defaultAction":"SCMP_ACT_LOG","archMap":"@ARCHMAP@","syscalls":[
@@ -432,7 +479,7 @@ prof trap <<'EOF'
  {"names":["mbind"],"action":"SCMP_ACT_TRAP"},
  {"names":["kcmp"],"action":"SCMP_ACT_TRAP","args":[{"index":0,"value":2147483647,"op":"SCMP_CMP_EQ"}]}]}
 EOF
-ROWS=(trap mbind @i386:mbind @x32:mbind kcmp kcmp:1,1,0 @thread:mbind getpid)
+ROWS=(trap mbind @i386:mbind @x32:mbind kcmp kcmp:0x7ffffffe,0x7ffffffe,0 @thread:mbind getpid)
 check "TRAP with a SIGSYS handler (si_syscall, si_arch, data)" --security-opt "$(P trap)"
 ROWS=(getpid mbind getpid)
 check "TRAP without a handler: death by SIGSYS" --security-opt "$(P trap)"
@@ -440,7 +487,8 @@ prof trap-errno <<'EOF'
 {"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mbind"],"action":"SCMP_ACT_TRAP","errnoRet":9}]}
 EOF
 ROWS=(trap mbind getpid)
-check "TRAP with errnoRet 9 (runc ignores errnoRet there)" --security-opt "$(P trap-errno)"
+TODO_RT="crun:crun 1.8.1 refuses errnoRet on actions other than ERRNO/TRACE (OCI's MUST); runc ignores it, and so does callfence (with a warning)" \
+	check "TRAP with errnoRet 9 (runc ignores errnoRet there)" --security-opt "$(P trap-errno)"
 
 prof trace <<'EOF'
 {"defaultAction":"SCMP_ACT_ALLOW","archMap":"@ARCHMAP@","syscalls":[
@@ -477,8 +525,8 @@ prof arg5 <<'EOF'
  {"names":["mbind"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":5,"value":0,"op":"SCMP_CMP_EQ"}]},
  {"names":["kcmp"],"action":"SCMP_ACT_ERRNO","errnoRet":7,"args":[{"index":4,"value":7,"op":"SCMP_CMP_EQ"},{"index":5,"value":9,"op":"SCMP_CMP_NE"}]}]}
 EOF
-ROWS=(mbind mbind:0,0,999,0,0,1 @i386:mbind @i386:mbind:0,0,999,0,0,1 kcmp:1,1,0,0,7,0
-	kcmp:1,1,0,0,7,9 @i386:kcmp:1,1,0,0,7,0 @i386:kcmp:1,1,0,0,7,9)
+ROWS=(mbind mbind:0,0,999,0,0,1 @i386:mbind @i386:mbind:0,0,999,0,0,1 kcmp:0x7ffffffe,0x7ffffffe,0,0,7,0
+	kcmp:0x7ffffffe,0x7ffffffe,0,0,7,9 @i386:kcmp:0x7ffffffe,0x7ffffffe,0,0,7,0 @i386:kcmp:0x7ffffffe,0x7ffffffe,0,0,7,9)
 check "argument index 5 (and 4+5)" --security-opt "$(P arg5)"
 
 prof arg6 <<'EOF'
@@ -506,7 +554,7 @@ prof gap <<'EOF'
  {"names":["clone"],"action":"SCMP_ACT_ALLOW"},
  {"names":["statmount","mseal","uretprobe"],"action":"SCMP_ACT_ALLOW"}]}
 EOF
-ROWS=(nr:335 nr:441 nr:450 nr:456 nr:457 nr:462 nr:463 nr:471 @i386:nr:457 @i386:nr:462)
+ROWS=(nr:441 nr:450 nr:456 nr:457 nr:462 nr:463 nr:471 @i386:nr:457 @i386:nr:462)
 check "names libseccomp 2.5.4 cannot resolve (expected differences only)" --security-opt "$(P gap)"
 
 prof flags-log <<'EOF'
@@ -514,7 +562,8 @@ prof flags-log <<'EOF'
  {"names":["mbind"],"action":"SCMP_ACT_ERRNO","errnoRet":5}]}
 EOF
 ROWS=(mbind getpid)
-check "flags [SECCOMP_FILTER_FLAG_LOG]" --security-opt "$(P flags-log)"
+TODO_RT="runc:runc 1.1.5 refuses every seccomp flag (support came with runc 1.2.0, commit 58ea21d); crun and current runc accept it, and so does callfence" \
+	check "flags [SECCOMP_FILTER_FLAG_LOG]" --security-opt "$(P flags-log)"
 
 prof errno-on-allow <<'EOF'
 {"defaultAction":"SCMP_ACT_ALLOW","defaultErrnoRet":5,"syscalls":[
@@ -522,7 +571,116 @@ prof errno-on-allow <<'EOF'
  {"names":["kcmp"],"action":"SCMP_ACT_ERRNO","errnoRet":7}]}
 EOF
 ROWS=(mbind kcmp getpid)
-check "defaultErrnoRet on an ALLOW default" --security-opt "$(P errno-on-allow)"
+TODO_RT="crun:crun 1.8.1 refuses defaultErrnoRet with a default action other than ERRNO/TRACE; runc ignores it, and so does callfence" \
+	check "defaultErrnoRet on an ALLOW default" --security-opt "$(P errno-on-allow)"
 
-diag "cases: $ncases, (case, runtime) pairs: $((nmatch + nfind)), matching: $nmatch, findings: $nfind, time: $(($(date +%s) - start)) s"
+prof mux-socket-args <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","archMap":"@ARCHMAP@","syscalls":[
+ {"names":["socket"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":0,"value":2,"op":"SCMP_CMP_EQ"}]},
+ {"names":["msgget"],"action":"SCMP_ACT_ERRNO","errnoRet":7,"args":[{"index":1,"value":0,"op":"SCMP_CMP_EQ"}]}]}
+EOF
+ROWS=(socket:2,2,0 socket:10,2,0 @i386:socket:2,2,0 @i386:socket:10,2,0 @i386:socketcall:1,0
+	@i386:socketcall:2,0 nr:68:0,0 nr:68:0,1 @i386:nr:399:0,0 @i386:nr:117:13,0,0
+	@i386:nr:117:13,0,1 @x32:socket:2,2,0)
+check "conditional rules on multiplexed calls (socket, msgget) and int 0x80" --security-opt "$(P mux-socket-args)"
+
+prof mux-socketcall <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","archMap":"@ARCHMAP@","syscalls":[
+ {"names":["socketcall"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]},
+ {"names":["ipc"],"action":"SCMP_ACT_ERRNO","errnoRet":7},
+ {"names":["chown32","mmap2"],"action":"SCMP_ACT_ERRNO","errnoRet":9}]}
+EOF
+ROWS=(@i386:socketcall:1,0 @i386:socketcall:2,0 @i386:socket:2,2,0 socket:2,2,0 @i386:nr:117:13,0,0
+	@i386:nr:399:0,0 nr:68:0,0 @i386:chown32 @i386:chown chown @i386:nr:192:0,0,0,0,-1,0 nr:9:0,0,0,0,-1,0)
+check "rules on i386-only names (socketcall with args, ipc, chown32, mmap2)" --security-opt "$(P mux-socketcall)"
+
+prof order-a <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","archMap":"@ARCHMAP@","syscalls":[
+ {"names":["kcmp"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":0,"value":2147483646,"op":"SCMP_CMP_EQ"}]},
+ {"names":["kcmp"],"action":"SCMP_ACT_ERRNO","errnoRet":7,"args":[{"index":1,"value":2147483646,"op":"SCMP_CMP_EQ"}]},
+ {"names":["personality"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":0,"value":5,"op":"SCMP_CMP_GT"}]},
+ {"names":["personality"],"action":"SCMP_ACT_ERRNO","errnoRet":7,"args":[{"index":0,"value":7,"op":"SCMP_CMP_EQ"}]},
+ {"names":["personality"],"action":"SCMP_ACT_ERRNO","errnoRet":9,"args":[{"index":0,"value":9,"op":"SCMP_CMP_NE"}]},
+ {"names":["mbind"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":2,"value":999,"op":"SCMP_CMP_EQ","valueTwo":7}]},
+ {"names":["mbind"],"action":"SCMP_ACT_ERRNO","errnoRet":7,"args":[{"index":0,"value":0,"op":"SCMP_CMP_EQ"},{"index":1,"value":0,"op":"SCMP_CMP_EQ"}]}]}
+EOF
+jq '.syscalls |= reverse' "$TMP/prof/order-a" >"$TMP/prof/order-b"
+ROWS=(kcmp:0x7ffffffe,0x7ffffffe,0 kcmp:0x7ffffffe,1,0 kcmp:1,0x7ffffffe,0 personality:0x3
+	personality:0x6 personality:0x7 personality:0x9 personality:0xffffffff mbind mbind:0,0,998
+	mbind:1,0,999 @i386:kcmp:0x7ffffffe,0x7ffffffe,0 @i386:personality:0x7)
+check "overlapping conditions on different args/ops, file order A" --security-opt "$(P order-a)"
+check "the same rules in reverse file order" --security-opt "$(P order-b)"
+
+jq '.architectures = ["SCMP_ARCH_X86"] | del(.archMap)' "$TMP/prof/errno-eperm" >"$TMP/prof/errno-x86-only"
+ROWS=(getpid mbind nr:457 @i386:getpid @i386:mbind @i386:nr:457 @thread:@x32:getpid thread getpid)
+TODO_RT="runc:runc 1.1.5 stubs only the listed architectures; since runc 1.1.13/1.2.0 (commit ccc500c, 'always include native architecture in stub') the native arch is always stubbed, as callfence does" \
+	check "architectures [X86] only (the native arch is implied)" --security-opt "$(P errno-x86-only)"
+jq '.architectures = ["SCMP_ARCH_X86_64","SCMP_ARCH_AARCH64","SCMP_ARCH_ARM"] | del(.archMap)' \
+	"$TMP/prof/errno-eperm" >"$TMP/prof/errno-foreign-arches"
+ROWS=(getpid mbind nr:457 @thread:@i386:getpid @thread:@x32:getpid getpid)
+check "architectures with foreign arches (AARCH64, ARM)" --security-opt "$(P errno-foreign-arches)"
+
+jq '.defaultAction = "SCMP_ACT_TRACE"' "$TMP/prof/errno-eperm" >"$TMP/prof/trace-default"
+ROWS=(getpid mbind kcmp nr:450 nr:457 @i386:mbind @x32:mbind thread)
+check "SCMP_ACT_TRACE default without a tracer (ENOSYS, no stub)" --security-opt "$(P trace-default)"
+jq '.defaultErrnoRet = 0' "$TMP/prof/errno-eperm" >"$TMP/prof/errno-zero"
+ROWS=(getpid mbind kcmp nr:450 nr:457 @i386:kcmp)
+check "defaultErrnoRet 0 (unlisted calls 'succeed' without running)" --security-opt "$(P errno-zero)"
+
+prof cond-then-uncond <<'EOF'
+{"defaultAction":"SCMP_ACT_ERRNO","archMap":"@ARCHMAP@","syscalls":[
+ {"names":"@ALLOW@","action":"SCMP_ACT_ALLOW"},
+ {"names":["clone"],"action":"SCMP_ACT_ALLOW"},
+ {"names":["kcmp"],"action":"SCMP_ACT_ALLOW","args":[{"index":2,"value":0,"op":"SCMP_CMP_EQ"}]},
+ {"names":["kcmp"],"action":"SCMP_ACT_ERRNO","errnoRet":5},
+ {"names":["mbind"],"action":"SCMP_ACT_ERRNO","errnoRet":7},
+ {"names":["mbind"],"action":"SCMP_ACT_ALLOW","args":[{"index":2,"value":999,"op":"SCMP_CMP_EQ"}]},
+ {"names":["get_mempolicy"],"action":"SCMP_ACT_ERRNO"},
+ {"names":["get_mempolicy"],"action":"SCMP_ACT_ALLOW"},
+ {"names":["set_mempolicy"],"action":"SCMP_ACT_LOG"},
+ {"names":["set_mempolicy"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}
+EOF
+ROWS=(kcmp kcmp:0x7ffffffe,0x7ffffffe,1 mbind mbind:0,0,998 get_mempolicy set_mempolicy @i386:kcmp
+	@i386:mbind @x32:kcmp)
+check "conditional then unconditional (and back), default-equal rule before ALLOW" --security-opt "$(P cond-then-uncond)"
+
+prof notify-no-listener <<'EOF'
+{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mbind"],"action":"SCMP_ACT_NOTIFY"}]}
+EOF
+TODO_RT="crun:crun 1.8.1 starts a container with SCMP_ACT_NOTIFY and no listenerPath; runc refuses ('listenerPath is not set'), and so does callfence" \
+	refuse "SCMP_ACT_NOTIFY without listenerPath" "$TMP/prof/notify-no-listener"
+
+###########################################################################################
+# 5. Profiles that deny what the launcher itself needs after installing the filter. Without
+# no-new-privileges runc installs the filter before dropping capabilities and switching ids, so
+# such a container never starts; with it the filter comes last, right before execve.
+for sc in capset setgroups setresuid setresgid; do
+	prof "deny-$sc" <<EOF
+{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["$sc"],"action":"SCMP_ACT_ERRNO"}]}
+EOF
+done
+refuse "ALLOW default denying capset, without no-new-privileges" "$TMP/prof/deny-capset"
+ROWS=(getpid setgroups setuid)
+check "ALLOW default denying setgroups, without no-new-privileges (runc: setgroups after the filter)" \
+	--security-opt "$(P deny-setgroups)"
+for sc in setresuid setresgid; do
+	TODO_RT="crun:crun 1.8.1 calls $sc after installing the filter and fails to start; runc does not call it, and the container runs" \
+		check "ALLOW default denying $sc, without no-new-privileges" --security-opt "$(P "deny-$sc")"
+done
+ROWS=(capset setgroups setuid getpid status)
+check "ALLOW default denying capset, with no-new-privileges" --security-opt "$(P deny-capset)" \
+	--security-opt no-new-privileges
+check "ALLOW default denying setgroups, with no-new-privileges" --security-opt "$(P deny-setgroups)" \
+	--security-opt no-new-privileges
+
+###########################################################################################
+# 6. Privileged with an explicit profile: every capability, and the profile still applies
+ROWS=(status mbind kcmp get_mempolicy set_mempolicy add_key ioperm clock_settime iopl)
+check "--privileged with an explicit profile (cap-gated rules see every capability)" --privileged \
+	--security-opt "$(P gates)"
+ROWS=(status mbind setns unshare socket:16,3,9 socket:40,1,0 bpf)
+[ -n "$podman" ] && [ -r "$podman" ] &&
+	check "podman profile --cap-drop ALL" --security-opt "seccomp=$podman" --cap-drop ALL
+
+diag "cases: $ncases, (case, runtime) pairs: $((nmatch + nfind + ntodo)), matching: $nmatch, findings: $nfind, known runtime divergences (TODO): $ntodo, time: $(($(date +%s) - start)) s"
 done_testing

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/cleanup.h"
 #include "cli/commands.h"
@@ -142,6 +143,11 @@ int cmd_run(int argc, char **argv)
 		output_warnings(&conf.resolved->warnings);
 
 	if (!conf.seccomp_disabled) {
+		r = cf_resolved_check_runtime(conf.resolved, &diag);
+		if (r < 0) {
+			code = fail(&diag);
+			goto out;
+		}
 		r = cf_filter_compile(conf.resolved, &prog, &diag);
 		if (r < 0) {
 			code = fail(&diag);
@@ -150,8 +156,19 @@ int cmd_run(int argc, char **argv)
 	}
 	if (run_explain_setup(&explain, &sec, &conf, prog, &install) < 0)
 		goto out;
-	if (sec.user) {
-		r = cf_creds_lookup(sec.user, NULL, NULL, &creds, &diag);
+	/* Docker always runs the process as some user: without --user it is the image's default
+	 * (root), and moby's getUser still hands runc the primary gid as a supplementary group
+	 * (plus /etc/group memberships). Mirror that for the caller's own uid, so groups match
+	 * Docker's and a profile that denies setgroups fails here as it would in runc. Only root
+	 * can set groups; an unprivileged caller keeps its own. */
+	char self_uid[24];
+	const char *user_spec = sec.user;
+	if (!user_spec && geteuid() == 0) {
+		snprintf(self_uid, sizeof(self_uid), "%u", (unsigned)getuid());
+		user_spec = self_uid;
+	}
+	if (user_spec) {
+		r = cf_creds_lookup(user_spec, NULL, NULL, &creds, &diag);
 		if (r < 0) {
 			code = fail(&diag);
 			goto out;

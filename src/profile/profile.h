@@ -208,6 +208,8 @@ struct cf_resolved {
  */
 CF_MUST_CHECK int cf_profile_resolve(const struct cf_profile *p, const struct cf_resolve_opts *opts,
 				     struct cf_resolved **ret, struct cf_diag *reterr);
+/* What runc/crun refuse at container start (errno outside libseccomp's range); -EINVAL + diag. */
+CF_MUST_CHECK int cf_resolved_check_runtime(const struct cf_resolved *r, struct cf_diag *reterr);
 struct cf_resolved *cf_resolved_free(struct cf_resolved *r);
 DEFINE_CLEANUP_FUNC(struct cf_resolved *, cf_resolved_free)
 

@@ -346,12 +346,14 @@ static int check_rule(const struct cf_profile *p, struct cf_resolved *res, size_
 			 cf_action_name(rule->action));
 		warn(res, p, rule->pos, path, msg, "only SCMP_ACT_ERRNO and SCMP_ACT_TRACE use it");
 	}
-	if (rule->has_errno && cf_action_takes_errno(rule->action) &&
-	    rule->errno_ret > CF_ERRNO_MAX) {
+	if (rule->action == CF_ACT_ERRNO && rule->has_errno &&
+	    (rule->errno_ret & 0xffff) >= CF_ERRNO_MAX) {
 		snprintf(path, sizeof(path), "/syscalls/%zu/errnoRet", idx);
-		snprintf(msg, sizeof(msg), "errnoRet %u is above 4095; the kernel returns 4095",
+		snprintf(msg, sizeof(msg),
+			 "errnoRet %u: runc and crun refuse it at container start (libseccomp "
+			 "accepts 0..4094 in the low 16 bits)",
 			 rule->errno_ret);
-		warn(res, p, rule->pos, path, msg, NULL);
+		warn(res, p, rule->pos, path, msg, "callfence run refuses it too");
 	}
 	if (rule->action == CF_ACT_ERRNO && rule->has_errno && rule->errno_ret == 0) {
 		snprintf(path, sizeof(path), "/syscalls/%zu/errnoRet", idx);
@@ -437,11 +439,51 @@ int cf_profile_resolve(const struct cf_profile *p, const struct cf_resolve_opts 
 		if (r < 0)
 			return r;
 	}
-	if (p->has_default_errno && cf_action_takes_errno(p->default_action) &&
-	    p->default_errno > CF_ERRNO_MAX)
+	if (p->has_default_errno && p->default_action == CF_ACT_ERRNO &&
+	    (p->default_errno & 0xffff) >= CF_ERRNO_MAX)
 		warn(res, p, p->default_action_pos, "/defaultErrnoRet",
-		     "defaultErrnoRet is above 4095; the kernel returns 4095", NULL);
-	*ret = TAKE_PTR(res);
+		     "defaultErrnoRet: runc and crun refuse it at container start (libseccomp "
+		     "accepts 0..4094 in the low 16 bits)",
+		     "callfence run refuses it too");	*ret = TAKE_PTR(res);
+	return 0;
+}
+
+/*
+ * What runc (through libseccomp) refuses when it builds the filter at container start, which
+ * Docker's daemon passes through. The OCI export keeps such profiles (it is what Docker hands
+ * over); running or compiling them fails here, like `docker run` does.
+ */
+int cf_resolved_check_runtime(const struct cf_resolved *r, struct cf_diag *reterr)
+{
+	const struct cf_profile *p = r->profile;
+
+	if (r->unconfined)
+		return 0;
+	/* libseccomp keeps 16 bits (runc casts to int16) and accepts an errno below 4095 */
+	if (r->default_action == CF_ACT_ERRNO && (r->default_errno & 0xffff) >= CF_ERRNO_MAX) {
+		int e = diag_set(reterr, EINVAL, p->source, p->default_action_pos.line,
+				 p->default_action_pos.column, "/defaultErrnoRet",
+				 "defaultErrnoRet %u is refused by runc and crun (libseccomp accepts "
+				 "0..4094 in the low 16 bits)",
+				 r->default_errno);
+		diag_hint(reterr, "use an errno below 4095, e.g. 1 (EPERM) or 38 (ENOSYS)");
+		return e;
+	}
+	for (size_t i = 0; i < r->n_rules; i++) {
+		const struct cf_rule *rule = r->rules[i].rule;
+		char path[64];
+
+		if (!r->rules[i].active || rule->action != CF_ACT_ERRNO || !rule->has_errno ||
+		    (rule->errno_ret & 0xffff) < CF_ERRNO_MAX)
+			continue;
+		snprintf(path, sizeof(path), "/syscalls/%zu/errnoRet", i);
+		int e = diag_set(reterr, EINVAL, p->source, rule->pos.line, rule->pos.column, path,
+				 "errnoRet %u is refused by runc and crun (libseccomp accepts 0..4094 in "
+				 "the low 16 bits)",
+				 rule->errno_ret);
+		diag_hint(reterr, "use an errno below 4095, e.g. 1 (EPERM) or 13 (EACCES)");
+		return e;
+	}
 	return 0;
 }
 

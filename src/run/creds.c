@@ -425,12 +425,15 @@ int cf_creds_plan(struct cf_plan *plan, const struct cf_creds *c, struct cf_diag
 			(uint64_t)(uintptr_t)plan->groups, 0, 0, what);
 	if (r < 0)
 		goto full;
+	/* runc (libcontainer/system.Setgid/Setuid) makes the raw setgid/setuid syscalls, so those
+	 * are what a profile must allow; with CAP_SETGID/CAP_SETUID they set real, effective and
+	 * saved ids alike, the same result as setres*id. */
 	snprintf(what, sizeof(what), "switch to gid %u", (unsigned)c->gid);
-	r = cf_plan_add(plan, CF_STEP_SETRESGID, SYS_setresgid, c->gid, c->gid, c->gid, 0, what);
+	r = cf_plan_add(plan, CF_STEP_SETGID, SYS_setgid, c->gid, 0, 0, 0, what);
 	if (r < 0)
 		goto full;
 	snprintf(what, sizeof(what), "switch to uid %u", (unsigned)c->uid);
-	r = cf_plan_add(plan, CF_STEP_SETRESUID, SYS_setresuid, c->uid, c->uid, c->uid, 0, what);
+	r = cf_plan_add(plan, CF_STEP_SETUID, SYS_setuid, c->uid, 0, 0, 0, what);
 	if (r < 0)
 		goto full;
 	r = cf_plan_add(plan, CF_STEP_CLEAR_KEEPCAPS, SYS_prctl, PR_SET_KEEPCAPS, 0, 0, 0,

@@ -3,7 +3,7 @@
  * The launcher's plan and the only place that calls seccomp(2) and prctl(PR_SET_NO_NEW_PRIVS).
  *
  * Order (runc libcontainer/standard_init_linux.go Init + init_linux.go finalizeNamespace):
- *   with no-new-privileges:    NNP, bounding drops, [keepcaps, setgroups, setresgid, setresuid,
+ *   with no-new-privileges:    NNP, bounding drops, [keepcaps, setgroups, setgid, setuid,
  *                              clear keepcaps], capset, seccomp, execve
  *   without (Docker's default): seccomp, bounding drops, [user switch], capset, execve
  * Without NNP the filter must go in while CAP_SYS_ADMIN is still effective (kernel/seccomp.c
@@ -58,10 +58,10 @@ const char *cf_step_syscall_name(const struct cf_step *s)
 		return "seccomp";
 	case CF_STEP_SETGROUPS:
 		return "setgroups";
-	case CF_STEP_SETRESGID:
-		return "setresgid";
-	case CF_STEP_SETRESUID:
-		return "setresuid";
+	case CF_STEP_SETGID:
+		return "setgid";
+	case CF_STEP_SETUID:
+		return "setuid";
 	case CF_STEP_CAPSET:
 		return "capset";
 	case CF_STEP_EXECVE:

@@ -58,8 +58,8 @@ enum cf_step_kind {
 	CF_STEP_BOUNDING, /* prctl(PR_CAPBSET_DROP, cap) */
 	CF_STEP_KEEPCAPS, /* prctl(PR_SET_KEEPCAPS, 1) */
 	CF_STEP_SETGROUPS,
-	CF_STEP_SETRESGID,
-	CF_STEP_SETRESUID,
+	CF_STEP_SETGID,
+	CF_STEP_SETUID,
 	CF_STEP_CLEAR_KEEPCAPS, /* prctl(PR_SET_KEEPCAPS, 0) */
 	CF_STEP_CAPSET, /* effective = permitted = the set, inheritable (and ambient) empty */
 	CF_STEP_EXECVE,
@@ -124,7 +124,7 @@ CF_MUST_CHECK int cf_caps_plan_bounding(struct cf_plan *plan, cf_capset set,
 					struct cf_diag *reterr);
 CF_MUST_CHECK int cf_caps_plan_final(struct cf_plan *plan, cf_capset set, bool to_root,
 				     struct cf_diag *reterr);
-/* creds.c: append keepcaps, setgroups, setresgid, setresuid, clear keepcaps. */
+/* creds.c: append keepcaps, setgroups, setgid, setuid, clear keepcaps. */
 CF_MUST_CHECK int cf_creds_plan(struct cf_plan *plan, const struct cf_creds *c,
 				struct cf_diag *reterr);
 /* Append one step (install.c); -E2BIG when full. */

@@ -36,8 +36,15 @@ done_testing() {
 }
 
 skip_all() {
+	# meson 1.0's TAP parser counts exit 77 as an error: a TAP skip is "1..0 # SKIP", exit 0.
+	# CI sets CALLFENCE_TESTS_MUST_RUN, and there a missing environment is a failure.
+	if [ -n "${CALLFENCE_TESTS_MUST_RUN:-}" ]; then
+		echo "not ok 1 - environment missing: $1"
+		echo "1..1"
+		exit 1
+	fi
 	echo "1..0 # SKIP $1"
-	exit 77
+	exit 0
 }
 
 # run OUTFILE ARGS...: callfence run ARGS with stdout+stderr in OUTFILE; sets $rc

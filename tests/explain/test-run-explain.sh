@@ -11,12 +11,12 @@ trap 'rm -rf "$W"' EXIT
 
 if [ "$(uname -m)" != x86_64 ]; then
 	echo "1..0 # SKIP the supervisor reads x86_64 registers"
-	exit 77
+	exit 0
 fi
 if ! "$CF" run --explain -- /bin/true 2>"$W/pre"; then
 	if grep -q "ptrace is not permitted" "$W/pre"; then
 		echo "1..0 # SKIP ptrace is not permitted here"
-		exit 77
+		exit 0
 	fi
 fi
 

@@ -208,6 +208,18 @@ int cmd_run(int argc, char **argv)
 		code = fail(&diag);
 		goto out;
 	}
+	{
+		char denied[256];
+
+		if (cf_preflight_runc_compat(prog, conf.no_new_privileges, denied,
+					     sizeof(denied)) > 0)
+			fprintf(stderr,
+				"callfence: warning: %s denies %s, which runc calls after installing "
+				"the filter: Docker would fail to start this container (callfence needs "
+				"fewer calls and runs it); allow them or use --security-opt "
+				"no-new-privileges to keep the profile portable\n",
+				conf.seccomp_label, denied);
+	}
 
 	fflush(stdout);
 	fflush(stderr);

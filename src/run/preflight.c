@@ -130,3 +130,46 @@ int cf_preflight(const struct cf_plan *plan, const struct cf_bpf_prog *prog,
 	}
 	return 0;
 }
+
+/*
+ * Syscalls runc makes after loading the filter when no-new-privileges is off (finalizeNamespace,
+ * the exec fifo, the Go runtime around them; runc libcontainer/standard_init_linux.go). callfence
+ * needs fewer, so a profile can work here and still stop Docker at container start.
+ */
+static const char *const runc_after_install[] = {
+	"capset", "prctl",  "setgroups", "setgid",  "setuid",      "fstat",  "newfstatat",
+	"fcntl",  "chdir",  "openat",    "write",   "close",       "futex",  "rt_sigprocmask",
+	"getpid", "getppid", "fstatfs",  "sched_yield", "nanosleep", "execve",
+};
+
+int cf_preflight_runc_compat(const struct cf_bpf_prog *prog, bool no_new_privileges, char *buf,
+			     size_t size)
+{
+	uint32_t arch = native_audit_arch();
+	enum cf_arch native = arch_native();
+	size_t n = 0;
+	int count = 0;
+
+	if (size)
+		buf[0] = '\0';
+	if (!prog || no_new_privileges)
+		return 0;
+	for (size_t i = 0; i < sizeof(runc_after_install) / sizeof(runc_after_install[0]); i++) {
+		int nr = syscall_resolve_name(native, runc_after_install[i]);
+		struct seccomp_data d = { .arch = arch };
+		uint32_t ret = 0;
+		unsigned steps = 0;
+
+		if (nr < 0)
+			continue;
+		d.nr = nr;
+		if (cf_bpf_sim(prog->insns, prog->len, &d, &ret, &steps) < 0 || runs(ret))
+			continue;
+		int w = snprintf(buf + n, size > n ? size - n : 0, "%s%s", count ? ", " : "",
+				 runc_after_install[i]);
+		if (w > 0 && (size_t)w < size - n)
+			n += (size_t)w;
+		count++;
+	}
+	return count;
+}

@@ -141,6 +141,12 @@ const char *cf_step_syscall_name(const struct cf_step *s);
  * BPF simulator for the native ABI. -EPERM if one of them would not run (diag names the syscall,
  * the step, the action and the fix), -EINVAL for a malformed program.
  */
+/*
+ * Portability check, not a refusal: which syscalls that runc makes after installing the filter
+ * (without no-new-privileges) the program denies. Returns how many, names in buf.
+ */
+int cf_preflight_runc_compat(const struct cf_bpf_prog *prog, bool no_new_privileges, char *buf,
+			     size_t size);
 CF_MUST_CHECK int cf_preflight(const struct cf_plan *plan, const struct cf_bpf_prog *prog,
 			       const char *profile_label, struct cf_diag *reterr);
 

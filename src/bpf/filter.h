@@ -26,7 +26,10 @@ struct cf_bpf_prog {
  * Compile a resolved profile. Semantics are runc + libseccomp's (see docs/ARCHITECTURE.md):
  * one rule per name, rules equal to the default skipped, same-argument conditions OR-split,
  * unconditional rules win, other ABIs of the arch list killed, numbers newer than the profile
- * -> ENOSYS. Errors: -E2BIG (over 4096 insns, diag names the rules), -EINVAL, -ENOMEM.
+ * -> ENOSYS. Errors: -E2BIG (over 4096 insns, diag names the rules), -EINVAL (diag filled:
+ * e.g. two rules libseccomp, and so runc, refuses as conflicting), -ELOOP (rules on which
+ * libseccomp never returns, so runc would hang; diag names the rule), -ENOMEM.
+ * Intentional differences from libseccomp 2.5.4: tests/oracle/DIFFERENCES.md.
  */
 CF_MUST_CHECK int cf_filter_compile(const struct cf_resolved *r, struct cf_bpf_prog **ret,
 				    struct cf_diag *reterr);

@@ -43,6 +43,7 @@ struct ir_node {
 	unsigned id;
 	unsigned refcnt; /* libseccomp's reference count: its pruning depends on it */
 	bool dead; /* "freed" by libseccomp (kept allocated here) */
+	struct cf_ir *ir;
 };
 
 /* A condition as handed to libseccomp (struct db_api_arg): MASKED_EQ keeps its mask. */
@@ -107,6 +108,8 @@ struct cf_ir {
 	bool needs_listener;
 	unsigned seccomp_flags;
 	bool merge_254;
+	bool refcount_broken; /* libseccomp's tree broke: it would loop forever */
+	uint64_t fuel; /* steps left for the current rule (see ir.c fuel()) */
 	uint8_t *mux_call_by_id; /* syscall name id -> socketcall/ipc call number (ipc: +128) */
 	struct ir_node **nodes; /* every node, for freeing */
 	size_t n_nodes, cap_nodes;

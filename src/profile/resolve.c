@@ -444,7 +444,8 @@ int cf_profile_resolve(const struct cf_profile *p, const struct cf_resolve_opts 
 		warn(res, p, p->default_action_pos, "/defaultErrnoRet",
 		     "defaultErrnoRet: runc and crun refuse it at container start (libseccomp "
 		     "accepts 0..4094 in the low 16 bits)",
-		     "callfence run refuses it too");	*ret = TAKE_PTR(res);
+		     "callfence run refuses it too");
+	*ret = TAKE_PTR(res);
 	return 0;
 }
 

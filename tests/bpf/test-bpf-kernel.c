@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "bpf/filter.h"
+#include "caps/caps.h"
 #include "hand-profile.h"
 #include "lib/cf-test.h"
 
@@ -294,12 +295,60 @@ static void test_i386(void **state)
 	cf_bpf_prog_free(p);
 }
 
+/* Docker's default profile, compiled, on the real kernel: a program runs, denials are exact. */
+static void test_builtin_profile(void **state)
+{
+	cleanup(cf_profile_freep) struct cf_profile *prof = NULL;
+	cleanup(cf_resolved_freep) struct cf_resolved *r = NULL;
+	struct cf_resolve_opts o = { .native = CF_ARCH_X86_64,
+				     .bounding = caps_docker_default(),
+				     .kernel = { .set = true, .major = 6, .minor = 18 } };
+	const struct expect e[] = {
+		{ SYS_getpid, .any_ret = true },
+		{ SYS_acct, 0, .err = EPERM }, /* CAP_SYS_PACCT not held */
+		{ SYS_personality, 0x1234, .err = EPERM }, /* not one of the five values */
+		{ SYS_personality, 0xffffffff, .any_ret = true },
+		{ SYS_socket, 38 /* AF_ALG */, 5, .err = EPERM },
+		{ SYS_clone3, 0, 0, .err = ENOSYS }, /* Docker's clone3 rule */
+		{ 1000, .err = ENOSYS }, /* newer than the profile */
+	};
+	struct cf_bpf_prog *p;
+	struct cf_diag d;
+	int status;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(cf_profile_builtin(&prof), 0);
+	assert_int_equal(cf_profile_resolve(prof, &o, &r, &d), 0);
+	assert_int_equal(cf_filter_compile(r, &p, &d), 0);
+	status = fork_run(p, e, ARRAY_SIZE(e), -1);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+
+	/* and a real program runs under it */
+	fflush(stderr);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char *argv[] = { (char *)"/bin/true", NULL };
+
+		if (install(p) < 0)
+			_exit(100);
+		execv(argv[0], argv);
+		_exit(101);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	cf_bpf_prog_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_errno_and_args), cmocka_unit_test(test_enosys_and_default),
 		cmocka_unit_test(test_trap_and_kill),  cmocka_unit_test(test_x32_bad_arch),
-		cmocka_unit_test(test_i386),
+		cmocka_unit_test(test_i386),	       cmocka_unit_test(test_builtin_profile),
 	};
 
 #if !defined(__x86_64__)

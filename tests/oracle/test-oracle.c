@@ -203,6 +203,13 @@ static size_t compare(const struct cf_resolved *r, const char *label, bool *refu
 	int q_ours, q_lsc;
 
 	q_ours = cf_filter_compile(r, &ours, &diag);
+	if (q_ours == -ELOOP) {
+		/* libseccomp would not return: do not call it */
+		print_message("# %s: refused, libseccomp would loop forever: %s\n", label,
+			      diag.message);
+		*refused = true;
+		return 0;
+	}
 	q_lsc = lsc_build(r, 2, &lsc.p2, &lsc.n2);
 	if (q_lsc == 0) {
 		q_lsc = lsc_build(r, 1, &lsc.p1, &lsc.n1);

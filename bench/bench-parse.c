@@ -63,9 +63,11 @@ int main(int argc, char **argv)
 		for (int i = 0; i < ITERS; i++) {
 			struct cf_profile *q = NULL;
 			struct cf_resolved *res = NULL;
-			struct cf_resolve_opts o = { .native = CF_ARCH_X86_64,
-						     .bounding = caps_docker_default(),
-						     .kernel = { .set = true, .major = 6, .minor = 1 } };
+			struct cf_resolve_opts o = {
+				.native = CF_ARCH_X86_64,
+				.bounding = caps_docker_default(),
+				.kernel = { .set = true, .major = 6, .minor = 1 }
+			};
 
 			if (cf_profile_parse_buffer("bench.json", text, len, &q, &d) < 0 ||
 			    cf_profile_resolve(q, &o, &res, &d) < 0) {
@@ -83,7 +85,8 @@ int main(int argc, char **argv)
 	qsort(ours, ROUNDS, sizeof(double), cmp_double);
 	double jm = jan[ROUNDS / 2], om = ours[ROUNDS / 2];
 	printf("profile: %zu bytes\n", len);
-	printf("jansson parse alone:        %8.1f us (median of %d x %d)\n", jm / 1e3, ROUNDS, ITERS);
+	printf("jansson parse alone:        %8.1f us (median of %d x %d)\n", jm / 1e3, ROUNDS,
+	       ITERS);
 	printf("callfence parse + resolve:  %8.1f us\n", om / 1e3);
 	printf("ratio: %.2fx (goal <= 2.00x)\n", om / jm);
 	free(text);

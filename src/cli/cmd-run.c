@@ -211,8 +211,8 @@ int cmd_run(int argc, char **argv)
 	{
 		char denied[256];
 
-		if (cf_preflight_runc_compat(prog, conf.no_new_privileges, denied,
-					     sizeof(denied)) > 0)
+		if (cf_preflight_runc_compat(prog, conf.no_new_privileges, denied, sizeof(denied)) >
+		    0)
 			fprintf(stderr,
 				"callfence: warning: %s denies %s, which runc calls after installing "
 				"the filter: Docker would fail to start this container (callfence needs "

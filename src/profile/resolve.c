@@ -462,11 +462,12 @@ int cf_resolved_check_runtime(const struct cf_resolved *r, struct cf_diag *reter
 		return 0;
 	/* libseccomp keeps 16 bits (runc casts to int16) and accepts an errno below 4095 */
 	if (r->default_action == CF_ACT_ERRNO && (r->default_errno & 0xffff) >= CF_ERRNO_MAX) {
-		int e = diag_set(reterr, EINVAL, p->source, p->default_action_pos.line,
-				 p->default_action_pos.column, "/defaultErrnoRet",
-				 "defaultErrnoRet %u is refused by runc and crun (libseccomp accepts "
-				 "0..4094 in the low 16 bits)",
-				 r->default_errno);
+		int e = diag_set(
+			reterr, EINVAL, p->source, p->default_action_pos.line,
+			p->default_action_pos.column, "/defaultErrnoRet",
+			"defaultErrnoRet %u is refused by runc and crun (libseccomp accepts "
+			"0..4094 in the low 16 bits)",
+			r->default_errno);
 		diag_hint(reterr, "use an errno below 4095, e.g. 1 (EPERM) or 38 (ENOSYS)");
 		return e;
 	}
@@ -478,10 +479,11 @@ int cf_resolved_check_runtime(const struct cf_resolved *r, struct cf_diag *reter
 		    (rule->errno_ret & 0xffff) < CF_ERRNO_MAX)
 			continue;
 		snprintf(path, sizeof(path), "/syscalls/%zu/errnoRet", i);
-		int e = diag_set(reterr, EINVAL, p->source, rule->pos.line, rule->pos.column, path,
-				 "errnoRet %u is refused by runc and crun (libseccomp accepts 0..4094 in "
-				 "the low 16 bits)",
-				 rule->errno_ret);
+		int e = diag_set(
+			reterr, EINVAL, p->source, rule->pos.line, rule->pos.column, path,
+			"errnoRet %u is refused by runc and crun (libseccomp accepts 0..4094 in "
+			"the low 16 bits)",
+			rule->errno_ret);
 		diag_hint(reterr, "use an errno below 4095, e.g. 1 (EPERM) or 13 (EACCES)");
 		return e;
 	}

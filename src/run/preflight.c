@@ -137,9 +137,9 @@ int cf_preflight(const struct cf_plan *plan, const struct cf_bpf_prog *prog,
  * needs fewer, so a profile can work here and still stop Docker at container start.
  */
 static const char *const runc_after_install[] = {
-	"capset", "prctl",  "setgroups", "setgid",  "setuid",      "fstat",  "newfstatat",
-	"fcntl",  "chdir",  "openat",    "write",   "close",       "futex",  "rt_sigprocmask",
-	"getpid", "getppid", "fstatfs",  "sched_yield", "nanosleep", "execve",
+	"capset", "prctl",   "setgroups", "setgid",	 "setuid",    "fstat",	"newfstatat",
+	"fcntl",  "chdir",   "openat",	  "write",	 "close",     "futex",	"rt_sigprocmask",
+	"getpid", "getppid", "fstatfs",	  "sched_yield", "nanosleep", "execve",
 };
 
 int cf_preflight_runc_compat(const struct cf_bpf_prog *prog, bool no_new_privileges, char *buf,

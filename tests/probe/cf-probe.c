@@ -24,8 +24,6 @@
  *   exit:N / kill:SIG    exit with N / raise SIG (exit status tests)
  * Exit status 0, or 2 for a bad SPEC.
  */
-#ifndef _GNU_SOURCE
-#endif
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>

@@ -260,8 +260,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_inputs),    cmocka_unit_test(test_good_inputs),
 		cmocka_unit_test(test_uint64_values), cmocka_unit_test(test_positions_recorded),
-		cmocka_unit_test(test_file_errors),
-		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_file_errors),   cmocka_unit_test(test_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,12 @@ tools/check-format.sh || { echo "format check failed (run clang-format -i on the
 ninja -C build
 meson test -C build --print-errorlogs --num-processes 2 || true
 
+# clang must build it too, warnings as errors, including the libFuzzer targets
+if command -v clang >/dev/null; then
+    [ -f build-clang/build.ninja ] || CC=clang meson setup build-clang -Dwerror=true -Dfuzzing=true >/dev/null || exit 1
+    ninja -C build-clang >/dev/null || { echo "clang build failed"; ninja -C build-clang; status=1; }
+fi
+
 if [ "${CALLFENCE_SKIP_ASAN:-0}" != 1 ]; then
     [ -f build-asan/build.ninja ] || meson setup build-asan --buildtype=debug -Dwerror=true \
         -Db_sanitize=address,undefined -Db_lundef=false \

@@ -107,7 +107,7 @@ int cmd_run(int argc, char **argv)
 			return CF_EXIT_ERROR;
 		case 'u':
 			c = OPT_USER;
-			/* fall through */
+			__attribute__((fallthrough));
 		default:
 			r = run_explain_option(&explain, c, optarg);
 			if (r < 0)

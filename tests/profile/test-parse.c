@@ -143,11 +143,11 @@ static void test_good_inputs(void **state)
 		"{\"DefaultAction\": \"SCMP_ACT_ERRNO\"}",
 		"{\"ociVersion\": \"1.0.2\", \"process\": {}, \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"}}}",
 		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/run/a.sock\", \"listenerMetadata\": \"x\"}",
-		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"personality\"], \"action\": "
-		"\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 5, \"value\": 18446744073709551615, \"valueTwo\": 0, \"op\": "
-		"\"SCMP_CMP_MASKED_EQ\"}]}]}",
-		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"ptrace\"], \"action\": "
-		"\"SCMP_ACT_ALLOW\", \"includes\": {\"minKernel\": \"4.8\"}, \"excludes\": {\"minKernel\": null}}]}",
+		("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"personality\"], \"action\": "
+		 "\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 5, \"value\": 18446744073709551615, \"valueTwo\": 0, \"op\": "
+		 "\"SCMP_CMP_MASKED_EQ\"}]}]}"),
+		("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"ptrace\"], \"action\": "
+		 "\"SCMP_ACT_ALLOW\", \"includes\": {\"minKernel\": \"4.8\"}, \"excludes\": {\"minKernel\": null}}]}"),
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {

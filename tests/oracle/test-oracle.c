@@ -430,11 +430,11 @@ const char *__lsan_default_suppressions(void)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_builtin),
-		cmocka_unit_test(test_reference),
-		cmocka_unit_test(test_random),
+	const struct cf_test_case tests[] = {
+		CF_TEST(test_builtin),
+		CF_TEST_REFERENCE(test_reference),
+		CF_TEST(test_random),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return CF_TEST_RUN(tests);
 }

@@ -374,16 +374,16 @@ static void test_podman_profile(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_truth_table),
-		cmocka_unit_test(test_provenance),
-		cmocka_unit_test(test_kernel_parse),
-		cmocka_unit_test(test_archmap),
-		cmocka_unit_test(test_unconfined_and_errors),
-		cmocka_unit_test(test_fixtures),
-		cmocka_unit_test(test_default_reference),
-		cmocka_unit_test(test_default_builtin),
-		cmocka_unit_test(test_podman_profile),
+	const struct cf_test_case tests[] = {
+		CF_TEST(test_truth_table),
+		CF_TEST(test_provenance),
+		CF_TEST(test_kernel_parse),
+		CF_TEST(test_archmap),
+		CF_TEST(test_unconfined_and_errors),
+		CF_TEST_REFERENCE(test_fixtures),
+		CF_TEST_REFERENCE(test_default_reference),
+		CF_TEST(test_default_builtin),
+		CF_TEST_REFERENCE(test_podman_profile),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return CF_TEST_RUN(tests);
 }

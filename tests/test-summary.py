@@ -19,7 +19,9 @@ def count_tap(stdout):
         if not m:
             continue
         rest = m.group(2)
-        if re.search(r"#\s*skip", rest, re.I):
+        # "# SKIP" and "# TODO" (a known difference of an old peer, e.g. runc 1.1.5) are not
+        # failures of ours: count them as skipped
+        if re.search(r"#\s*(skip|todo)", rest, re.I):
             skipped += 1
         elif m.group(1) == "ok":
             passed += 1

@@ -59,6 +59,13 @@ struct cf_eval_result {
 CF_MUST_CHECK int cf_resolved_evaluate(const struct cf_resolved *r, const struct seccomp_data *d,
 				       struct cf_eval_result *ret);
 
+/*
+ * One argument comparison as libseccomp evaluates it: on 32-bit ABIs (bits == 32) only the low
+ * words count; MASKED_EQ is (v & mask) == (datum & mask). For a profile's arg: datum = value
+ * (valueTwo for MASKED_EQ), mask = value for MASKED_EQ.
+ */
+bool cf_arg_compare(enum cf_op op, uint64_t v, uint64_t datum, uint64_t mask, unsigned bits);
+
 /* Kernel return value for an action (errno filled in for ERRNO/TRACE). */
 uint32_t cf_action_ret(enum cf_action a, uint32_t errno_ret);
 

@@ -50,17 +50,15 @@ uint32_t cf_action_ret(enum cf_action a, uint32_t errno_ret)
 	return SECCOMP_RET_KILL_PROCESS;
 }
 
-static bool cond_match(const struct ir_cond *c, const struct seccomp_data *d, unsigned bits)
+bool cf_arg_compare(enum cf_op op, uint64_t v, uint64_t datum, uint64_t mask, unsigned bits)
 {
-	uint64_t v = d->args[c->arg], datum = c->datum, mask = c->mask;
-
 	if (bits == 32) {
 		/* libseccomp compares only the low word on 32-bit ABIs */
 		v &= UINT32_MAX;
 		datum &= UINT32_MAX;
 		mask &= UINT32_MAX;
 	}
-	switch (c->op) {
+	switch (op) {
 	case CF_OP_NE:
 		return v != datum;
 	case CF_OP_LT:
@@ -81,6 +79,11 @@ static bool cond_match(const struct ir_cond *c, const struct seccomp_data *d, un
 		break;
 	}
 	return false;
+}
+
+static bool cond_match(const struct ir_cond *c, const struct seccomp_data *d, unsigned bits)
+{
+	return cf_arg_compare(c->op, d->args[c->arg], c->datum, c->mask, bits);
 }
 
 static bool contrib_match(const struct ir_contrib *c, const struct seccomp_data *d, unsigned bits)

@@ -154,6 +154,16 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (prog && prog->needs_listener && explain.enabled) {
+		/* The supervisor's ptrace stops and the listener handoff both need the parent
+		 * while the child waits; and --complain would rewrite NOTIFY away from the agent. */
+		fprintf(stderr,
+			"callfence run: %s uses SCMP_ACT_NOTIFY (an agent on listenerPath decides "
+			"those calls); --explain and --complain do not support it: drop the option, or "
+			"use `callfence explain` on the profile instead\n",
+			conf.seccomp_label);
+		goto out;
+	}
 	if (run_explain_setup(&explain, &sec, &conf, prog, &install) < 0)
 		goto out;
 	/* Docker always runs the process as some user: without --user it is the image's default
@@ -197,6 +207,8 @@ int cmd_run(int argc, char **argv)
 		.path = path,
 		.argv = cmd,
 		.envp = environ,
+		.listener_path = conf.profile ? conf.profile->listener_path : NULL,
+		.listener_metadata = conf.profile ? conf.profile->listener_metadata : NULL,
 	};
 	r = cf_plan_build(&spec, &plan, &diag);
 	if (r < 0) {
@@ -230,6 +242,12 @@ int cmd_run(int argc, char **argv)
 	}
 	if (res.launcher_failed)
 		report_launcher_failure(plan, &res, cmd[0]);
+	if (res.listener_failed)
+		fprintf(stderr,
+			"callfence: cannot hand the seccomp notify fd to the agent at listenerPath "
+			"%s: %s: %s; the command was not started\n",
+			plan->listener_path, res.listener_stage ? res.listener_stage : "handoff",
+			strerror(res.error));
 	code = res.exit_code;
 	(void)run_explain_finish(&explain);
 out:

@@ -81,35 +81,10 @@ static unsigned arg_bits(enum cf_arch a)
 
 static bool arg_match(const struct cf_arg *a, uint64_t v, unsigned bits)
 {
-	uint64_t datum = a->value, mask = a->value, two = a->value_two;
-
-	if (bits == 32) {
-		v &= UINT32_MAX;
-		datum &= UINT32_MAX;
-		mask &= UINT32_MAX;
-		two &= UINT32_MAX;
-	}
-	switch (a->op) {
-	case CF_OP_NE:
-		return v != datum;
-	case CF_OP_LT:
-		return v < datum;
-	case CF_OP_LE:
-		return v <= datum;
-	case CF_OP_EQ:
-		return v == datum;
-	case CF_OP_GE:
-		return v >= datum;
-	case CF_OP_GT:
-		return v > datum;
-	case CF_OP_MASKED_EQ:
-		/* moby/OCI: value is the mask, valueTwo the datum; libseccomp masks both */
-		return (v & mask) == (two & mask);
-	case CF_OP_COUNT:
-	case CF_OP_INVALID:
-		break;
-	}
-	return false;
+	/* moby/OCI: for MASKED_EQ value is the mask and valueTwo the datum */
+	if (a->op == CF_OP_MASKED_EQ)
+		return cf_arg_compare(a->op, v, a->value_two, a->value, bits);
+	return cf_arg_compare(a->op, v, a->value, a->value, bits);
 }
 
 static const char *op_word(enum cf_op op)

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sys/mman.h>
@@ -49,6 +50,7 @@ struct child_report {
 	uint32_t magic;
 	uint32_t step;
 	int32_t error;
+	struct cf_listener_handoff handoff;
 };
 
 static const char *path_env(char *const *envp)
@@ -137,7 +139,7 @@ static _Noreturn void child_main(const struct cf_plan *plan, const sigset_t *mas
 	(void)sigprocmask(SIG_SETMASK, mask, NULL);
 	mark_fds_cloexec();
 
-	r = cf_plan_execute(plan, &step);
+	r = cf_plan_execute(plan, &rep->handoff, &step);
 
 	/* Possibly under the filter now: memory stores and exit only. */
 	rep->step = (uint32_t)step;
@@ -160,6 +162,31 @@ static void forward_set(sigset_t *set)
 		sigdelset(set, keep[i]);
 }
 
+/*
+ * Wait until the child has installed the filter and left the listener fd number in the report
+ * page. 0 with the fd, or 1 when the child stopped before (a failed step, a signal): the main
+ * loop then reaps and reports it. The child spins without syscalls, so polling is all there is.
+ */
+static int wait_listener(struct child_report *rep, pid_t pid, int *ret_fd)
+{
+	for (;;) {
+		const struct timespec ts = { .tv_sec = 0, .tv_nsec = 20 * 1000 };
+		siginfo_t si = { 0 };
+
+		if (__atomic_load_n(&rep->handoff.state, __ATOMIC_ACQUIRE) == CF_HANDOFF_FD_READY) {
+			*ret_fd = __atomic_load_n(&rep->handoff.fd, __ATOMIC_RELAXED);
+			return 0;
+		}
+		if (__atomic_load_n(&rep->magic, __ATOMIC_ACQUIRE) == REPORT_MAGIC)
+			return 1;
+		/* WNOWAIT: leave the zombie to the main loop */
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+		    si.si_pid == pid)
+			return 1;
+		(void)nanosleep(&ts, NULL);
+	}
+}
+
 static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
 		    struct cf_run_result *ret)
 {
@@ -170,6 +197,10 @@ static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
 	pid_t pid;
 	int r = 0;
 
+	/* The supervisor's ptrace stops would need the parent while it waits for the listener
+	 * fd; the CLI refuses the combination with a message, this is the library's guard. */
+	if (sup && plan->listener_path)
+		return -EOPNOTSUPP;
 	rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (rep == MAP_FAILED)
 		return -errno;
@@ -205,6 +236,26 @@ static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
 			(void)waitpid(pid, NULL, 0);
 			(void)sigprocmask(SIG_SETMASK, &old, NULL);
 			goto out;
+		}
+	}
+	if (plan->listener_path) {
+		int child_fd;
+
+		if (wait_listener(rep, pid, &child_fd) == 0) {
+			const char *stage = NULL;
+			int q = cf_listener_handoff(plan, pid, child_fd, &stage);
+
+			if (q < 0) {
+				/* Never run the command without its agent holding the fd. */
+				(void)kill(pid, SIGKILL);
+				(void)waitpid(pid, NULL, 0);
+				res.listener_failed = true;
+				res.listener_stage = stage;
+				res.error = -q;
+				res.exit_code = 125;
+				goto done;
+			}
+			__atomic_store_n(&rep->handoff.state, CF_HANDOFF_GO, __ATOMIC_RELEASE);
 		}
 	}
 

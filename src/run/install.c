@@ -95,11 +95,27 @@ static int plan_seccomp(struct cf_plan *plan, const struct cf_run_spec *spec,
 	unsigned flags = prog->seccomp_flags;
 
 	if (prog->needs_listener) {
-		diag_set(
-			reterr, EOPNOTSUPP, NULL, 0, 0, "/defaultAction",
-			"the profile uses SCMP_ACT_NOTIFY, which needs a seccomp agent on listenerPath");
-		diag_hint(reterr, "callfence run has no notify agent; use another action");
-		return -EOPNOTSUPP;
+		/* runc (process_linux.go) refuses NOTIFY without a listener to hand the fd to */
+		if (!spec->listener_path || !spec->listener_path[0]) {
+			diag_set(reterr, EOPNOTSUPP, NULL, 0, 0, "/listenerPath",
+				 "the profile uses SCMP_ACT_NOTIFY, which needs a seccomp agent on "
+				 "listenerPath, and the profile has none");
+			diag_hint(reterr, "set \"listenerPath\" to the agent's unix socket, or "
+					  "use another action");
+			return -EOPNOTSUPP;
+		}
+		if (!(flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+			return diag_set(reterr, EINVAL, NULL, 0, 0, NULL,
+					"internal error: a NOTIFY filter compiled without "
+					"SECCOMP_FILTER_FLAG_NEW_LISTENER");
+		plan->listener_path = strdup(spec->listener_path);
+		if (!plan->listener_path)
+			return -ENOMEM;
+		if (spec->listener_metadata && spec->listener_metadata[0]) {
+			plan->listener_metadata = strdup(spec->listener_metadata);
+			if (!plan->listener_metadata)
+				return -ENOMEM;
+		}
 	}
 	if (prog->len == 0 || prog->len > BPF_MAXINSNS)
 		return diag_set(reterr, E2BIG, NULL, 0, 0, NULL,
@@ -237,15 +253,29 @@ struct cf_plan *cf_plan_free(struct cf_plan *p)
 	free(p->path);
 	free(p->envp);
 	free(p->home_env);
+	free(p->listener_path);
+	free(p->listener_metadata);
 	free(p);
 	return NULL;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
 }
 
 /*
  * Child side, after fork. Raw syscalls with all six registers given, so the kernel sees exactly
  * the seccomp_data the preflight simulated; nothing here allocates, logs or touches libc state.
  */
-int cf_plan_execute(const struct cf_plan *plan, size_t *ret_step)
+int cf_plan_execute(const struct cf_plan *plan, struct cf_listener_handoff *handoff,
+		    size_t *ret_step)
 {
 	for (size_t i = 0; i < plan->n_steps; i++) {
 		const struct cf_step *s = &plan->steps[i];
@@ -255,6 +285,15 @@ int cf_plan_execute(const struct cf_plan *plan, size_t *ret_step)
 		if (r < 0) {
 			*ret_step = i;
 			return errno > 0 ? -errno : -EIO;
+		}
+		if (s->kind == CF_STEP_SECCOMP && plan->listener_path && handoff) {
+			/* The listener fd (O_CLOEXEC from the kernel): the parent takes a copy with
+			 * pidfd_getfd and gives it to the agent. Spin without a syscall, so the
+			 * plan the preflight checked stays the whole story. */
+			__atomic_store_n(&handoff->fd, (int32_t)r, __ATOMIC_RELAXED);
+			__atomic_store_n(&handoff->state, CF_HANDOFF_FD_READY, __ATOMIC_RELEASE);
+			while (__atomic_load_n(&handoff->state, __ATOMIC_ACQUIRE) != CF_HANDOFF_GO)
+				cpu_relax();
 		}
 	}
 	*ret_step = plan->n_steps; /* execve returned without an error: cannot happen */

@@ -8,7 +8,9 @@
  * mode; with no-new-privileges it is the only one.
  *
  * SECCOMP_RET_LOG lets the call run, so it passes; TRACE without a tracer fails with ENOSYS
- * (kernel/seccomp.c __seccomp_filter), USER_NOTIF has no agent here, so both fail.
+ * (kernel/seccomp.c __seccomp_filter), so it fails. USER_NOTIF on one of callfence's own steps
+ * is refused too: the agent on listenerPath answers the command's calls, and whether it would let
+ * a capset or setuid through cannot be known before starting.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -62,7 +64,7 @@ static void describe_action(uint32_t ret, char *buf, size_t size)
 		snprintf(buf, size, "SCMP_ACT_TRACE: ENOSYS without a tracer");
 		return;
 	case SECCOMP_RET_USER_NOTIF:
-		snprintf(buf, size, "SCMP_ACT_NOTIFY: no agent");
+		snprintf(buf, size, "SCMP_ACT_NOTIFY: left to the agent");
 		return;
 	default:
 		snprintf(buf, size, "filter return 0x%08x", ret);

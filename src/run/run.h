@@ -91,6 +91,11 @@ struct cf_plan {
 	char **argv; /* borrowed */
 	char **envp; /* owned array; strings borrowed except home_env */
 	char *home_env;
+
+	/* SCMP_ACT_NOTIFY: the filter is installed with SECCOMP_FILTER_FLAG_NEW_LISTENER and the
+	 * parent hands the listener fd to the agent at listener_path before the child goes on. */
+	char *listener_path; /* NULL: no listener */
+	char *listener_metadata; /* NULL or "": omitted from the state (runtime-spec omitempty) */
 };
 
 /* What to run and how to confine it. */
@@ -103,12 +108,16 @@ struct cf_run_spec {
 	const char *path; /* resolved executable (cf_exec_find) */
 	char **argv;
 	char **envp; /* NULL: environ */
+	/* The profile's listenerPath / listenerMetadata; required when prog->needs_listener. */
+	const char *listener_path;
+	const char *listener_metadata;
 };
 
 /*
  * Check what the caller can grant and build the plan (runc order, see install.c). Errors
  * (diag filled): -EPERM (callfence lacks a capability it needs, e.g. CAP_SYS_ADMIN to install a
- * filter without no-new-privileges), -EOPNOTSUPP (a listener/NOTIFY filter, unsupported flags),
+ * filter without no-new-privileges), -EOPNOTSUPP (a NOTIFY filter without listenerPath,
+ * unsupported flags),
  * -E2BIG, -ENOMEM.
  */
 CF_MUST_CHECK int cf_plan_build(const struct cf_run_spec *spec, struct cf_plan **ret,
@@ -116,8 +125,25 @@ CF_MUST_CHECK int cf_plan_build(const struct cf_run_spec *spec, struct cf_plan *
 struct cf_plan *cf_plan_free(struct cf_plan *p);
 DEFINE_CLEANUP_FUNC(struct cf_plan *, cf_plan_free)
 
-/* Runs the plan's steps; returns only on failure: ret_step (index) and -errno. Child only. */
-int cf_plan_execute(const struct cf_plan *plan, size_t *ret_step);
+/*
+ * Where the child leaves the listener fd and waits for the parent (shared memory: the child
+ * makes no syscall for it). state: CF_HANDOFF_*.
+ */
+enum {
+	CF_HANDOFF_NONE = 0,
+	CF_HANDOFF_FD_READY, /* child: fd holds the listener fd number */
+	CF_HANDOFF_GO, /* parent: the agent has the fd, continue */
+};
+struct cf_listener_handoff {
+	int32_t fd;
+	uint32_t state;
+};
+
+/* Runs the plan's steps; returns only on failure: ret_step (index) and -errno. Child only.
+ * handoff: when the plan has a listener, after the seccomp step the fd is stored there and the
+ * child spins (no syscall) until the parent sets CF_HANDOFF_GO. */
+int cf_plan_execute(const struct cf_plan *plan, struct cf_listener_handoff *handoff,
+		    size_t *ret_step);
 
 /* caps-apply.c: append the capability steps (bounding drops, keepcaps, capset). */
 CF_MUST_CHECK int cf_caps_plan_bounding(struct cf_plan *plan, cf_capset set,
@@ -132,6 +158,14 @@ CF_MUST_CHECK int cf_plan_add(struct cf_plan *plan, enum cf_step_kind kind, long
 			      uint64_t a1, uint64_t a2, uint64_t a3, const char *what);
 /* Syscall name of a step, for messages ("prctl", "capset"). */
 const char *cf_step_syscall_name(const struct cf_step *s);
+
+/*
+ * listener.c, parent side: copy the child's listener fd (pidfd_getfd), connect to
+ * plan->listener_path and send the OCI container process state with the fd (SCM_RIGHTS), then
+ * close everything. -errno on failure, *ret_stage naming the call that failed.
+ */
+CF_MUST_CHECK int cf_listener_handoff(const struct cf_plan *plan, pid_t pid, int child_fd,
+				      const char **ret_stage);
 
 /* ------------------------------------------------------------------------------------------- */
 /* preflight.c */
@@ -169,6 +203,11 @@ struct cf_run_result {
 	size_t failed_step; /* index into plan->steps */
 	int error; /* positive errno of the failed step */
 	int term_signal; /* the command was killed by this signal (exit_code = 128 + it) */
+	/* The listener fd could not be handed to the agent: the child was killed before the
+	 * command started (exit_code 125); error is the positive errno, listener_stage the call
+	 * that failed ("connect", "sendmsg", "pidfd_getfd"...). */
+	bool listener_failed;
+	const char *listener_stage;
 };
 
 /*

@@ -14,7 +14,8 @@ not_ok() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $t
 skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $*"; }
 diag() { echo "# $*"; }
 
-# run_cf ARGS...: runs callfence, sets $out, $err, $rc
+# run_cf ARGS...: runs callfence, sets $out, $err, $rc (read by the sourcing script)
+# shellcheck disable=SC2034
 run_cf() {
     set +e
     "$CALLFENCE" "$@" >"$TMP/out" 2>"$TMP/err"

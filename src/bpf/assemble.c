@@ -149,12 +149,13 @@ static int elide_loads(struct cg_node *nodes, size_t n_nodes, int *entry)
 int cg_assemble(const struct cg *g, int entry, struct sock_filter **ret_insns, int32_t **ret_origin,
 		size_t *ret_len)
 {
-	cleanup_free int *order = NULL;
+	cleanup_free int *order = NULL, *jmps = NULL;
 	cleanup_free size_t *pos = NULL;
-	cleanup_free uint8_t *ja = NULL, *tramp = NULL; /* tramp: bit 0 jt, bit 1 jf */
+	/* extra: instructions after the node (its JA, or its trampolines); tramp: bit 0 jt, 1 jf */
+	cleanup_free uint8_t *extra = NULL, *tramp = NULL;
 	struct sock_filter *insns;
 	int32_t *origin;
-	size_t n_order, len = 0;
+	size_t n_order, n_jmps = 0, len = 0;
 	bool changed;
 	int r;
 
@@ -173,16 +174,19 @@ int cg_assemble(const struct cg *g, int entry, struct sock_filter **ret_insns, i
 	if (r < 0)
 		return r;
 	pos = calloc(g->n, sizeof(*pos));
-	ja = calloc(g->n, 1);
+	extra = calloc(g->n, 1);
 	tramp = calloc(g->n, 1);
-	if (!pos || !ja || !tramp)
+	jmps = malloc((n_order ? n_order : 1) * sizeof(*jmps));
+	if (!pos || !extra || !tramp || !jmps)
 		return -ENOMEM;
 	for (size_t i = 0; i < n_order; i++) {
 		const struct cg_node *n = &nodes[order[i]];
 
 		if ((n->kind == CG_LD || n->kind == CG_AND) &&
 		    (i + 1 >= n_order || order[i + 1] != n->t))
-			ja[order[i]] = 1;
+			extra[order[i]] = 1;
+		if (n->kind == CG_JMP)
+			jmps[n_jmps++] = order[i];
 	}
 
 	do {
@@ -191,22 +195,21 @@ int cg_assemble(const struct cg *g, int entry, struct sock_filter **ret_insns, i
 		for (size_t i = 0; i < n_order; i++) {
 			int v = order[i];
 
-			pos[v] = len++;
-			len += ja[v];
-			len += (tramp[v] & 1) + ((tramp[v] >> 1) & 1);
+			pos[v] = len;
+			len += 1u + extra[v];
 		}
-		for (size_t i = 0; i < n_order; i++) {
-			int v = order[i];
+		for (size_t i = 0; i < n_jmps; i++) {
+			int v = jmps[i];
 			const struct cg_node *n = &nodes[v];
 
-			if (n->kind != CG_JMP)
-				continue;
 			if (!(tramp[v] & 1) && pos[n->t] - pos[v] - 1 > CF_BPF_JMP_MAX) {
 				tramp[v] |= 1;
+				extra[v]++;
 				changed = true;
 			}
 			if (!(tramp[v] & 2) && pos[n->f] - pos[v] - 1 > CF_BPF_JMP_MAX) {
 				tramp[v] |= 2;
+				extra[v]++;
 				changed = true;
 			}
 		}
@@ -234,7 +237,7 @@ int cg_assemble(const struct cg *g, int entry, struct sock_filter **ret_insns, i
 			insns[p] = n->kind == CG_LD ?
 					   cf_insn(BPF_LD | BPF_W | BPF_ABS, 0, 0, n->k) :
 					   cf_insn(BPF_ALU | BPF_AND | BPF_K, 0, 0, n->k);
-			if (ja[v]) {
+			if (extra[v]) {
 				insns[slot] = cf_insn(BPF_JMP | BPF_JA, 0, 0,
 						      (uint32_t)(pos[n->t] - slot - 1));
 				origin[slot] = n->origin;

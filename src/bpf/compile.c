@@ -39,6 +39,7 @@ struct comp {
 	struct {
 		uint32_t k;
 		int id;
+		int32_t origin; /* the node's origin as last set here (-1 once shared) */
 	} rets[16]; /* RET nodes handed out, to skip the hash table on the hot path */
 	size_t n_rets;
 	struct memo *lvl; /* per ir node id: (continuation -> code) */
@@ -440,13 +441,19 @@ static int ret_node(struct comp *c, uint32_t k, int32_t origin)
 	for (size_t i = 0; i < c->n_rets; i++)
 		if (c->rets[i].k == k) {
 			id = c->rets[i].id;
-			if (c->g.nodes[id].origin != origin)
-				c->g.nodes[id].origin = -1; /* shared by several rules */
+			/* an origin only ever becomes -1 (shared by several rules), so once the
+			 * cached one matches or is -1, the node needs no visit */
+			if (c->rets[i].origin != origin && c->rets[i].origin != -1) {
+				if (c->g.nodes[id].origin != origin)
+					c->g.nodes[id].origin = -1;
+				c->rets[i].origin = c->g.nodes[id].origin;
+			}
 			return id;
 		}
 	id = cg_ret(&c->g, k, origin);
 	if (id >= 0 && c->n_rets < ARRAY_SIZE(c->rets)) {
 		c->rets[c->n_rets].k = k;
+		c->rets[c->n_rets].origin = c->g.nodes[id].origin;
 		c->rets[c->n_rets++].id = id;
 	}
 	return id;

@@ -19,24 +19,22 @@
 
 static struct ir_node *node_new(struct cf_ir *ir)
 {
+	struct ir_node_block *b = ir->blocks;
 	struct ir_node *n;
 
-	if (ir->n_nodes == ir->cap_nodes) {
-		size_t cap = ir->cap_nodes ? ir->cap_nodes * 2 : 256;
-		struct ir_node **v = realloc(ir->nodes, cap * sizeof(*v));
-
-		if (!v)
+	if (!b || b->used == ARRAY_SIZE(b->v)) {
+		b = malloc(sizeof(*b));
+		if (!b)
 			return NULL;
-		ir->nodes = v;
-		ir->cap_nodes = cap;
+		b->next = ir->blocks;
+		b->used = 0;
+		ir->blocks = b;
 	}
-	n = calloc(1, sizeof(*n));
-	if (!n)
-		return NULL;
-	n->id = (unsigned)ir->n_nodes;
+	n = &b->v[b->used++];
+	memset(n, 0, sizeof(*n));
+	n->id = (unsigned)ir->n_nodes++;
 	n->org_t = n->org_f = -1;
 	n->ir = ir;
-	ir->nodes[ir->n_nodes++] = n;
 	return n;
 }
 

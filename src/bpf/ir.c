@@ -13,6 +13,7 @@
 #include "bpf/ir.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,27 +76,41 @@ static bool arch_has_mux(enum cf_arch a)
 	return false;
 }
 
-/* name id -> call number of the socketcall (1..20) or ipc (+128) multiplexer, 0: none */
-static int mux_table(struct cf_ir *ir)
+/*
+ * name id -> call number of the socketcall (1..20) or ipc (+128) multiplexer, 0: none. The
+ * same for every compile: built once (the names are looked up by hashing).
+ */
+static uint8_t *mux_by_id;
+
+static void mux_table_init(void)
 {
 	unsigned n = syscall_n_ids();
+	uint8_t *t = calloc(n ? n : 1, 1);
 
-	ir->mux_call_by_id = calloc(n ? n : 1, 1);
-	if (!ir->mux_call_by_id)
-		return -ENOMEM;
+	if (!t)
+		return;
 	for (unsigned i = 1; i < ARRAY_SIZE(socket_calls); i++) {
 		int id = syscall_name_id(socket_calls[i]);
 
 		if (id >= 0 && (unsigned)id < n)
-			ir->mux_call_by_id[id] = (uint8_t)i;
+			t[id] = (uint8_t)i;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(ipc_calls); i++) {
 		int id = syscall_name_id(ipc_calls[i].name);
 
 		if (id >= 0 && (unsigned)id < n)
-			ir->mux_call_by_id[id] = (uint8_t)(128 + ipc_calls[i].call);
+			t[id] = (uint8_t)(128 + ipc_calls[i].call);
 	}
-	return 0;
+	mux_by_id = t;
+}
+
+static int mux_table(struct cf_ir *ir)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	(void)pthread_once(&once, mux_table_init);
+	ir->mux_call_by_id = mux_by_id;
+	return mux_by_id ? 0 : -ENOMEM;
 }
 
 unsigned ir_arg_bits(enum cf_arch arch)
@@ -226,7 +241,11 @@ static int db_rule_add(struct cf_ir *ir, struct ir_abi *abi, uint32_t nr, int ph
 	bool rm_flag = false;
 	int r;
 
-	if (abi->arg_bits == 64)
+	/* most rules have no condition: no chain to generate */
+	if (n_conds == 0) {
+		chain = NULL;
+		r = 0;
+	} else if (abi->arg_bits == 64)
 		chain = ir_rule_gen_64(ir, abi, conds, n_conds, action, origin, &r);
 	else
 		chain = ir_rule_gen_32(ir, abi, conds, n_conds, action, origin, &r);
@@ -248,22 +267,13 @@ static int db_rule_add(struct cf_ir *ir, struct ir_abi *abi, uint32_t nr, int ph
 	if (!slot)
 		return -EINVAL; /* numbers come from the ABI's own table */
 	if (*slot < 0) {
-		if (abi->n_sys == abi->cap_sys) {
-			size_t cap = abi->cap_sys ? abi->cap_sys * 2 : 64;
-			struct ir_sys *v = realloc(abi->sys, cap * sizeof(*v));
-
-			if (!v)
-				return -ENOMEM;
-			abi->sys = v;
-			abi->cap_sys = cap;
-		}
-		*slot = (int32_t)abi->n_sys;
-		s = &abi->sys[abi->n_sys++];
-		memset(s, 0, sizeof(*s));
-		s->nr = nr;
-		s->chains = chain;
-		s->action = action;
-		s->origin = origin;
+		/* entries sit at their number's own place until sort_entries packs them */
+		*slot = (int32_t)(slot - abi->index);
+		s = &abi->sys[*slot];
+		abi->n_sys++;
+		*s = (struct ir_sys){
+			.nr = nr, .chains = chain, .action = action, .origin = origin
+		};
 		/* the rules of a conditional entry are kept for the model; see struct ir_sys */
 		return chain ? contrib_keep(s, conds, n_conds, action, origin) : 0;
 	}
@@ -327,7 +337,7 @@ static int abi_rule_add(struct cf_ir *ir, struct ir_abi *abi, int id, int nr,
 			const struct ir_cond *conds, size_t n_conds, uint32_t action,
 			int32_t origin, int32_t *ret_conflict)
 {
-	unsigned call = id >= 0 && arch_has_mux(abi->arch) ? ir->mux_call_by_id[id] : 0;
+	unsigned call = id >= 0 && abi->has_mux ? ir->mux_call_by_id[id] : 0;
 	int r;
 
 	if (call) {
@@ -354,7 +364,7 @@ static int abi_rule_add(struct cf_ir *ir, struct ir_abi *abi, int id, int nr,
 	if (nr < 0) {
 		/* libseccomp knows the name elsewhere: arches without a multiplexer hook merge it
 		 * under a pseudo number (refusing conflicts there); abi_rule_add drops it */
-		if (arch_has_mux(abi->arch) || id < 0)
+		if (abi->has_mux || id < 0)
 			return 0;
 		return db_rule_add(ir, abi, 0, id, conds, n_conds, action, origin, ret_conflict);
 	}
@@ -431,7 +441,8 @@ static int add_rule(struct cf_ir *ir, size_t i, struct cf_diag *reterr)
 
 	for (size_t n = 0; n < rule->n_names; n++) {
 		const char *name = rule->names[n];
-		int id = syscall_name_id(name), nrs[CF_ARCH_COUNT];
+		int id = r->rules[i].name_ids ? r->rules[i].name_ids[n] : syscall_name_id(name);
+		int nrs[CF_ARCH_COUNT];
 		size_t n_rules = split ? rule->n_args : 1;
 
 		for (size_t k = 0; k < ir->n_abis; k++) {
@@ -544,32 +555,27 @@ static bool trees_sane(const struct cf_ir *ir)
 	for (size_t k = 0; ok && k < ir->n_abis; k++)
 		for (size_t i = 0; ok && i < ir->abis[k].n_sys; i++) {
 			/* levels shared between syscalls are fine (state 2); a path back is not */
-			ok = tree_sane(ir->abis[k].sys[i].chains, state, &steps);
+			if (ir->abis[k].sys[i].chains)
+				ok = tree_sane(ir->abis[k].sys[i].chains, state, &steps);
 		}
 	free(state);
 	return ok;
 }
 
-/* Entries were appended in rule order: order them by number through the index. */
-static int sort_entries(struct ir_abi *abi)
+/*
+ * Entries sit at their number's place (index[i] == i): pack them in number order. Moving
+ * forward only (n <= i), in place.
+ */
+static void sort_entries(struct ir_abi *abi)
 {
-	struct ir_sys *sorted;
 	size_t n = 0;
 
-	if (abi->n_sys == 0)
-		return 0;
-	sorted = malloc(abi->n_sys * sizeof(*sorted));
-	if (!sorted)
-		return -ENOMEM;
 	for (uint32_t i = 0; i < abi->index_n; i++)
 		if (abi->index[i] >= 0) {
-			sorted[n] = abi->sys[abi->index[i]];
+			if (n != i)
+				abi->sys[n] = abi->sys[i];
 			abi->index[i] = (int32_t)n++;
 		}
-	free(abi->sys);
-	abi->sys = sorted;
-	abi->cap_sys = n;
-	return 0;
 }
 
 static int abi_init(struct ir_abi *abi, enum cf_arch arch, const struct cf_arch_info *info)
@@ -586,6 +592,12 @@ static int abi_init(struct ir_abi *abi, enum cf_arch arch, const struct cf_arch_
 	if (!abi->index)
 		return -ENOMEM;
 	memset(abi->index, 0xff, abi->index_n * sizeof(*abi->index));
+	/* room for every number of the table: db_rule_add never grows it */
+	abi->sys = malloc(abi->index_n * sizeof(*abi->sys));
+	if (!abi->sys)
+		return -ENOMEM;
+	abi->cap_sys = abi->index_n;
+	abi->has_mux = arch_has_mux(arch);
 	abi->mux_socketcall = syscall_resolve_name(arch, "socketcall");
 	abi->mux_ipc = syscall_resolve_name(arch, "ipc");
 	return 0;
@@ -628,10 +640,10 @@ int ir_build_compat(const struct cf_resolved *r, bool libseccomp_254, struct cf_
 			dup |= ir->abis[k].arch == r->arches[i];
 		if (dup)
 			continue;
-		q = abi_init(&ir->abis[ir->n_abis], r->arches[i], info);
+		/* counted first: ir_free releases what a failed abi_init allocated */
+		q = abi_init(&ir->abis[ir->n_abis++], r->arches[i], info);
 		if (q < 0)
 			return q;
-		ir->n_abis++;
 	}
 	q = mux_table(ir);
 	if (q < 0)
@@ -663,18 +675,16 @@ int ir_build_compat(const struct cf_resolved *r, bool libseccomp_254, struct cf_
 		stub = r->default_errno != ENOSYS;
 		break;
 	}
-	if (!trees_sane(ir))
-		return diag_set(reterr, ELOOP, r->profile ? r->profile->source : NULL, 0, 0, NULL,
-				"the argument conditions of the rules break libseccomp's rule tree "
-				"(it would loop forever, so runc would hang)");
 	for (size_t k = 0; k < ir->n_abis; k++) {
 		struct ir_abi *abi = &ir->abis[k];
 
 		abi->enosys = stub && abi->has_named;
-		q = sort_entries(abi);
-		if (q < 0)
-			return q;
+		sort_entries(abi);
 	}
+	if (!trees_sane(ir))
+		return diag_set(reterr, ELOOP, r->profile ? r->profile->source : NULL, 0, 0, NULL,
+				"the argument conditions of the rules break libseccomp's rule tree "
+				"(it would loop forever, so runc would hang)");
 	ir->seccomp_flags = filter_flags(ir);
 	*ret = TAKE_PTR(ir);
 	return 0;
@@ -684,17 +694,23 @@ struct cf_ir *ir_free(struct cf_ir *ir)
 {
 	if (!ir)
 		return NULL;
-	for (size_t i = 0; i < ir->n_nodes; i++)
-		free(ir->nodes[i]);
-	free(ir->nodes);
-	free(ir->mux_call_by_id);
+	while (ir->blocks) {
+		struct ir_node_block *b = ir->blocks;
+
+		ir->blocks = b->next;
+		free(b);
+	}
 	for (size_t k = 0; k < ir->n_abis; k++) {
-		for (size_t s = 0; s < ir->abis[k].n_sys; s++)
-			free(ir->abis[k].sys[s].contribs);
-		free(ir->abis[k].sys);
-		free(ir->abis[k].phantom);
-		free(ir->abis[k].phantom_index);
-		free(ir->abis[k].index);
+		const struct ir_abi *abi = &ir->abis[k];
+
+		/* through the index: valid before and after sort_entries packed the entries */
+		for (uint32_t i = 0; abi->index && i < abi->index_n; i++)
+			if (abi->index[i] >= 0 && abi->sys[abi->index[i]].contribs)
+				free(abi->sys[abi->index[i]].contribs);
+		free(abi->sys);
+		free(abi->phantom);
+		free(abi->phantom_index);
+		free(abi->index);
 	}
 	free(ir);
 	return NULL;

@@ -84,6 +84,7 @@ struct ir_abi {
 	size_t n_sys, cap_sys;
 	int32_t *index; /* nr - info->nr_base -> position in sys, -1: none */
 	uint32_t index_n;
+	bool has_mux; /* libseccomp's rule_add for the ABI is abi_rule_add */
 	int mux_socketcall, mux_ipc; /* multiplexer numbers, -1: none */
 	/*
 	 * Names this ABI lacks: libseccomp still merges their rules under a pseudo number (arches
@@ -110,9 +111,16 @@ struct cf_ir {
 	bool merge_254;
 	bool refcount_broken; /* libseccomp's tree broke: it would loop forever */
 	uint64_t fuel; /* steps left for the current rule (see ir.c fuel()) */
-	uint8_t *mux_call_by_id; /* syscall name id -> socketcall/ipc call number (ipc: +128) */
-	struct ir_node **nodes; /* every node, for freeing */
-	size_t n_nodes, cap_nodes;
+	const uint8_t *mux_call_by_id; /* name id -> socketcall/ipc call number (ipc: +128) */
+	struct ir_node_block *blocks; /* every node, allocated in blocks (newest first) */
+	size_t n_nodes;
+};
+
+/* Nodes come from blocks: a compile makes hundreds of them and frees them all at once. */
+struct ir_node_block {
+	struct ir_node_block *next;
+	size_t used;
+	struct ir_node v[64];
 };
 
 CF_MUST_CHECK int ir_build(const struct cf_resolved *r, struct cf_ir **ret, struct cf_diag *reterr);

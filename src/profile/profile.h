@@ -182,6 +182,12 @@ struct cf_resolved_rule {
 		[128]; /* "includes.caps CAP_SYS_NICE held", "excludes.caps CAP_SYS_ADMIN held" */
 	const char
 		*missing_cap; /* for CF_WHY_MISSING_CAP / EXCLUDED_CAP: the cap string at fault */
+	/*
+	 * Active rules: syscall_name_id() of each rule->names[j] (< 0: unknown), looked up once
+	 * here so the compiler need not hash every name on every compile. NULL when the rules
+	 * were built by hand (tests): users then look the names up themselves.
+	 */
+	int *name_ids;
 };
 
 struct cf_resolved {

@@ -438,6 +438,12 @@ int cf_profile_resolve(const struct cf_profile *p, const struct cf_resolve_opts 
 		r = check_rule(p, res, i, reterr);
 		if (r < 0)
 			return r;
+		rr->name_ids =
+			malloc((rr->rule->n_names ? rr->rule->n_names : 1) * sizeof(*rr->name_ids));
+		if (!rr->name_ids)
+			return -ENOMEM;
+		for (size_t j = 0; j < rr->rule->n_names; j++)
+			rr->name_ids[j] = syscall_name_id(rr->rule->names[j]);
 	}
 	if (p->has_default_errno && p->default_action == CF_ACT_ERRNO &&
 	    (p->default_errno & 0xffff) >= CF_ERRNO_MAX)
@@ -494,6 +500,8 @@ struct cf_resolved *cf_resolved_free(struct cf_resolved *r)
 {
 	if (!r)
 		return NULL;
+	for (size_t i = 0; r->rules && i < r->n_rules; i++)
+		free(r->rules[i].name_ids);
 	free(r->rules);
 	warnings_clear(&r->warnings);
 	free(r);

@@ -239,24 +239,32 @@ static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
 		}
 	}
 	if (plan->listener_path) {
-		int child_fd;
+		struct cf_listener_conn conn = CF_LISTENER_CONN_INIT;
+		const char *stage = NULL;
+		int child_fd = -1, q;
 
-		if (wait_listener(rep, pid, &child_fd) == 0) {
-			const char *stage = NULL;
-			int q = cf_listener_handoff(plan, pid, child_fd, &stage);
-
-			if (q < 0) {
-				/* Never run the command without its agent holding the fd. */
-				(void)kill(pid, SIGKILL);
-				(void)waitpid(pid, NULL, 0);
-				res.listener_failed = true;
-				res.listener_stage = stage;
-				res.error = -q;
-				res.exit_code = 125;
-				goto done;
-			}
-			__atomic_store_n(&rep->handoff.state, CF_HANDOFF_GO, __ATOMIC_RELEASE);
+		/* Connect while the child works towards the seccomp step, so that it spins only
+		 * for pidfd_getfd + sendmsg (it competes for a CPU with us meanwhile). */
+		q = cf_listener_prepare(plan, pid, &conn, &stage);
+		if (q == 0) {
+			if (wait_listener(rep, pid, &child_fd) == 0)
+				q = cf_listener_send(&conn, child_fd, &stage);
+			else
+				child_fd = -1; /* stopped before the filter: the loop reports it */
 		}
+		cf_listener_conn_clear(&conn);
+		if (q < 0) {
+			/* Never run the command without its agent holding the fd. */
+			(void)kill(pid, SIGKILL);
+			(void)waitpid(pid, NULL, 0);
+			res.listener_failed = true;
+			res.listener_stage = stage;
+			res.error = -q;
+			res.exit_code = 125;
+			goto done;
+		}
+		if (child_fd >= 0)
+			__atomic_store_n(&rep->handoff.state, CF_HANDOFF_GO, __ATOMIC_RELEASE);
 	}
 
 	for (;;) {

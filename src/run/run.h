@@ -160,12 +160,26 @@ CF_MUST_CHECK int cf_plan_add(struct cf_plan *plan, enum cf_step_kind kind, long
 const char *cf_step_syscall_name(const struct cf_step *s);
 
 /*
- * listener.c, parent side: copy the child's listener fd (pidfd_getfd), connect to
- * plan->listener_path and send the OCI container process state with the fd (SCM_RIGHTS), then
- * close everything. -errno on failure, *ret_stage naming the call that failed.
+ * listener.c, parent side, in two halves so the child spins only for the second: prepare (as
+ * soon as the child's pid is known: pidfd_open, the OCI container process state, connect to
+ * plan->listener_path), then send (pidfd_getfd of the child's listener fd, one sendmsg with the
+ * state and the fd in SCM_RIGHTS; our copy is closed). -errno on failure, *ret_stage naming the
+ * call that failed. Clear closes the connection (the agent sees EOF).
  */
-CF_MUST_CHECK int cf_listener_handoff(const struct cf_plan *plan, pid_t pid, int child_fd,
-				      const char **ret_stage);
+struct cf_listener_conn {
+	int pidfd;
+	int sock;
+	char *msg;
+};
+#define CF_LISTENER_CONN_INIT                        \
+	{                                            \
+		.pidfd = -1, .sock = -1, .msg = NULL \
+	}
+CF_MUST_CHECK int cf_listener_prepare(const struct cf_plan *plan, pid_t pid,
+				      struct cf_listener_conn *c, const char **ret_stage);
+CF_MUST_CHECK int cf_listener_send(struct cf_listener_conn *c, int child_fd,
+				   const char **ret_stage);
+void cf_listener_conn_clear(struct cf_listener_conn *c);
 
 /* ------------------------------------------------------------------------------------------- */
 /* preflight.c */

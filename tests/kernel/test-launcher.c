@@ -33,6 +33,17 @@ static struct sock_filter deny_capset[] = DENY_ONE(SYS_capset);
 static struct sock_filter deny_execve[] = DENY_ONE(SYS_execve);
 static struct sock_filter deny_mkdir[] = DENY_ONE(SYS_mkdir);
 
+/* "USER_NOTIF for mkdir, everything else ALLOW" (x86_64) */
+static struct sock_filter notify_mkdir[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mkdir, 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+};
+
 static struct cf_bpf_prog prog_of(struct sock_filter *f, size_t n)
 {
 	struct cf_bpf_prog p = { .insns = f, .len = n, .origin = NULL, .seccomp_flags = 0 };
@@ -171,6 +182,51 @@ static void test_exec_status(void **state)
 	assert_int_equal(res.exit_code, 126);
 }
 
+/* NOTIFY: the plan needs listenerPath and the NEW_LISTENER flag; no agent => killed, 125. */
+static void test_listener(void **state)
+{
+	struct cf_bpf_prog p = prog_of(notify_mkdir, ARRAY_SIZE(notify_mkdir));
+	char *argv[] = { "true", NULL };
+	struct cf_run_spec spec = {
+		.prog = &p,
+		.caps = caps_docker_default(),
+		.path = "/bin/true",
+		.argv = argv,
+		.envp = environ,
+	};
+	struct cf_run_result res = { 0 };
+	struct cf_plan *plan = NULL;
+	struct cf_diag d;
+
+	(void)state;
+	p.needs_listener = true;
+	p.seccomp_flags = SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(cf_plan_build(&spec, &plan, &d), -EOPNOTSUPP);
+	assert_null(plan);
+	assert_non_null(strstr(d.message, "listenerPath"));
+
+	/* twin: with a listenerPath the plan builds and keeps it */
+	spec.listener_path = "/nonexistent/callfence-agent.sock";
+	spec.listener_metadata = "m";
+	assert_int_equal(cf_plan_build(&spec, &plan, &d), 0);
+	assert_string_equal(plan->listener_path, spec.listener_path);
+	assert_string_equal(plan->listener_metadata, "m");
+	/* nothing listens there: the child is killed before the command, 125 */
+	assert_int_equal(cf_run_exec(plan, &res), 0);
+	assert_true(res.listener_failed);
+	assert_false(res.launcher_failed);
+	assert_int_equal(res.exit_code, 125);
+	assert_int_equal(res.error, ENOENT);
+	assert_string_equal(res.listener_stage, "connect");
+	plan = cf_plan_free(plan);
+
+	/* a NOTIFY program without the NEW_LISTENER flag is an internal error */
+	p.seccomp_flags = 0;
+	assert_int_equal(cf_plan_build(&spec, &plan, &d), -EINVAL);
+	assert_null(plan);
+}
+
 static void test_filter_applies(void **state)
 {
 	struct cf_bpf_prog p = prog_of(deny_mkdir, ARRAY_SIZE(deny_mkdir));
@@ -219,7 +275,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan_order),  cmocka_unit_test(test_preflight),
 		cmocka_unit_test(test_exec_status), cmocka_unit_test(test_filter_applies),
-		cmocka_unit_test(test_no_fd_leak),
+		cmocka_unit_test(test_no_fd_leak),  cmocka_unit_test(test_listener),
 	};
 
 	if (geteuid() != 0) {

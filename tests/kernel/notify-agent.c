@@ -30,6 +30,8 @@
 
 static FILE *agent_log;
 
+static void logline(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static void logline(const char *fmt, ...)
 {
 	va_list ap;

@@ -247,8 +247,6 @@ static void test_i386(void **state)
 	pid_t pid;
 
 	(void)state;
-	if (!have_ia32())
-		skip(); /* kernel without IA32 emulation */
 	hp_init(&h, CF_ACT_ALLOW, 0);
 	hp_arch(&h, CF_ARCH_X86);
 	hp_rule(&h, CF_ACT_ERRNO, 77, "getppid");
@@ -345,14 +343,26 @@ static void test_builtin_profile(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest all[] = {
 		cmocka_unit_test(test_errno_and_args), cmocka_unit_test(test_enosys_and_default),
 		cmocka_unit_test(test_trap_and_kill),  cmocka_unit_test(test_x32_bad_arch),
 		cmocka_unit_test(test_i386),	       cmocka_unit_test(test_builtin_profile),
 	};
+	struct CMUnitTest tests[sizeof(all) / sizeof(all[0])];
+	size_t n = 0;
 
 #if !defined(__x86_64__)
-	return 77;
+	/* meson's TAP parser counts exit 77 as an error: a skip is an empty plan */
+	printf("1..0 # SKIP these kernel tests are written for x86_64\n");
+	return 0;
 #endif
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* cmocka prints skip() as "not ok # SKIP", a failure for meson: leave the case out */
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (all[i].test_func == test_i386 && !have_ia32()) {
+			printf("# test_i386 not run: kernel without IA32 emulation\n");
+			continue;
+		}
+		tests[n++] = all[i];
+	}
+	return _cmocka_run_group_tests("test-bpf-kernel", tests, n, NULL, NULL);
 }

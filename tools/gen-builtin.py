@@ -11,10 +11,11 @@ never be dropped silently. --check compares with the committed file instead of w
 """
 
 import argparse
-import difflib
 import json
 import os
 import sys
+
+from genutil import write_or_check  # noqa: E402 (tools/ is on sys.path when run)
 
 DEFAULT_INPUT = "/work/shared/reference/moby-default.json"
 DEFAULT_OUTPUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "profile",
@@ -258,23 +259,7 @@ def main():
     except (OSError, ValueError, ProfileError) as e:
         print(f"gen-builtin: {e}", file=sys.stderr)
         return 2
-    if args.check:
-        try:
-            with open(args.output, encoding="utf-8") as f:
-                old = f.read()
-        except OSError as e:
-            print(f"gen-builtin: {e}", file=sys.stderr)
-            return 2
-        if old != text:
-            sys.stdout.writelines(difflib.unified_diff(old.splitlines(True), text.splitlines(True),
-                                                       args.output, "regenerated"))
-            return 1
-        return 0
-    tmp = args.output + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, args.output)
-    return 0
+    return write_or_check(args.output, text, args.check, "gen-builtin")
 
 
 if __name__ == "__main__":

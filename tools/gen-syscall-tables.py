@@ -26,10 +26,11 @@ Rules (kept in sync with the kernel's scripts/syscalltbl.sh and Makefile.syscall
 """
 
 import argparse
-import difflib
 import os
 import re
 import sys
+
+from genutil import write_or_check  # noqa: E402 (tools/ is on sys.path when run)
 
 DEFAULT_INPUT = "/work/shared/reference/syscalls"
 DEFAULT_OUTPUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "arch",
@@ -251,23 +252,7 @@ def main():
         print(f"gen-syscall-tables: {e}", file=sys.stderr)
         return 2
     text = render(tables, notes)
-    if args.check:
-        try:
-            with open(args.output, encoding="utf-8") as f:
-                old = f.read()
-        except OSError as e:
-            print(f"gen-syscall-tables: {e}", file=sys.stderr)
-            return 2
-        if old != text:
-            sys.stdout.writelines(difflib.unified_diff(old.splitlines(True), text.splitlines(True),
-                                                       args.output, "regenerated"))
-            return 1
-        return 0
-    tmp = args.output + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, args.output)
-    return 0
+    return write_or_check(args.output, text, args.check, "gen-syscall-tables")
 
 
 if __name__ == "__main__":

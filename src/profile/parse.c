@@ -71,17 +71,8 @@ static int fail(struct parse_ctx *c, const char *ptr, const char *fmt, ...)
 	va_list ap;
 
 	snprintf(full, sizeof(full), "%s%s", c->base, ptr);
-	if (json_pos_find(c->buf, c->len, full, &pos) < 0 && c->base[0]) {
-		/* missing key: point at the enclosing object */
-		char parent[160];
-		char *slash;
-
-		snprintf(parent, sizeof(parent), "%s", full);
-		slash = strrchr(parent, '/');
-		if (slash)
-			*slash = '\0';
-		(void)json_pos_find(c->buf, c->len, parent, &pos);
-	} else if (pos.line == 0) {
+	if (json_pos_find(c->buf, c->len, full, &pos) < 0 || pos.line == 0) {
+		/* a missing key: point at the enclosing object */
 		char parent[160];
 		char *slash;
 

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -376,21 +377,39 @@ static uint32_t rule_ret(const struct cf_rule *rule)
 	return cf_action_ret(rule->action, rule->has_errno ? rule->errno_ret : EPERM);
 }
 
-static int conflict_diag(const struct cf_resolved *r, size_t i, const char *name, int32_t other,
-			 struct cf_diag *reterr)
+/* Fill reterr for profile rule i (file:line of the rule, /syscalls/N); returns -err. */
+static int rule_diag(const struct cf_resolved *r, size_t i, int err, struct cf_diag *reterr,
+		     const char *fmt, ...) CF_PRINTF(5, 6);
+
+static int rule_diag(const struct cf_resolved *r, size_t i, int err, struct cf_diag *reterr,
+		     const char *fmt, ...)
 {
 	const struct cf_rule *rule = r->rules[i].rule;
 	const char *src = r->profile && r->profile->source ? r->profile->source : "<profile>";
 	char path[64];
+	va_list ap;
 
 	snprintf(path, sizeof(path), "/syscalls/%zu", r->rules[i].index);
-	diag_set(reterr, EINVAL, src, rule->pos.line, rule->pos.column, path,
-		 "rule #%zu gives \"%s\" a different action than rule #%d for the same argument "
-		 "values; libseccomp (and so runc) refuses this profile",
-		 r->rules[i].index, name, other);
+	(void)diag_set(reterr, err, src, rule->pos.line, rule->pos.column, path, "%s", "");
+	if (reterr) {
+		va_start(ap, fmt);
+		vsnprintf(reterr->message, sizeof(reterr->message), fmt, ap);
+		va_end(ap);
+	}
+	return -err;
+}
+
+static int conflict_diag(const struct cf_resolved *r, size_t i, const char *name, int32_t other,
+			 struct cf_diag *reterr)
+{
+	int e = rule_diag(r, i, EINVAL, reterr,
+			  "rule #%zu gives \"%s\" a different action than rule #%d for the same "
+			  "argument values; libseccomp (and so runc) refuses this profile",
+			  r->rules[i].index, name, other);
+
 	diag_hint(reterr, "make the conditions of the two rules disjoint, or give them the same "
 			  "action");
-	return -EINVAL;
+	return e;
 }
 
 /*
@@ -401,18 +420,14 @@ static int conflict_diag(const struct cf_resolved *r, size_t i, const char *name
 static int loop_diag(const struct cf_resolved *r, size_t i, const char *name,
 		     struct cf_diag *reterr)
 {
-	const struct cf_rule *rule = r->rules[i].rule;
-	const char *src = r->profile && r->profile->source ? r->profile->source : "<profile>";
-	char path[64];
+	int e = rule_diag(r, i, ELOOP, reterr,
+			  "merging rule #%zu for \"%s\" with the earlier rules for it breaks "
+			  "libseccomp's rule tree (it loops forever, so runc would hang)",
+			  r->rules[i].index, name);
 
-	snprintf(path, sizeof(path), "/syscalls/%zu", r->rules[i].index);
-	diag_set(reterr, ELOOP, src, rule->pos.line, rule->pos.column, path,
-		 "merging rule #%zu for \"%s\" with the earlier rules for it breaks libseccomp's "
-		 "rule tree (it loops forever, so runc would hang)",
-		 r->rules[i].index, name);
 	diag_hint(reterr, "simplify the overlapping argument conditions of the rules for \"%s\"",
 		  name);
-	return -ELOOP;
+	return e;
 }
 
 static int add_rule(struct cf_ir *ir, size_t i, struct cf_diag *reterr)

@@ -117,10 +117,7 @@ static int emit(enum export_format format, const struct cf_confinement *c, char 
 			return diag_set(reterr, EINVAL, NULL, 0, 0, "--format",
 					"seccomp is disabled (%s): there is no filter to print",
 					c->seccomp_label);
-		r = cf_resolved_check_runtime(c->resolved, reterr);
-		if (r < 0)
-			return r;
-		r = cf_filter_compile(c->resolved, &prog, reterr);
+		r = opts_compile_filter(c, &prog, reterr);
 		if (r < 0)
 			return r;
 		if (format == EXPORT_ASM) {

@@ -143,12 +143,7 @@ int cmd_run(int argc, char **argv)
 		output_warnings(&conf.resolved->warnings);
 
 	if (!conf.seccomp_disabled) {
-		r = cf_resolved_check_runtime(conf.resolved, &diag);
-		if (r < 0) {
-			code = fail(&diag);
-			goto out;
-		}
-		r = cf_filter_compile(conf.resolved, &prog, &diag);
+		r = opts_compile_filter(&conf, &prog, &diag);
 		if (r < 0) {
 			code = fail(&diag);
 			goto out;

@@ -188,6 +188,16 @@ int opts_load_confinement(const struct cf_cli_security *s, struct cf_confinement
 	return 0;
 }
 
+int opts_compile_filter(const struct cf_confinement *c, struct cf_bpf_prog **ret,
+			struct cf_diag *reterr)
+{
+	int r = cf_resolved_check_runtime(c->resolved, reterr);
+
+	if (r < 0)
+		return r;
+	return cf_filter_compile(c->resolved, ret, reterr);
+}
+
 void cf_confinement_clear(struct cf_confinement *c)
 {
 	c->resolved = cf_resolved_free(c->resolved);

@@ -69,6 +69,10 @@ CF_MUST_CHECK int opts_load_confinement(const struct cf_cli_security *s, struct 
 					struct cf_diag *reterr);
 void cf_confinement_clear(struct cf_confinement *c);
 
+/* The filter a runtime would install: refuse what runc refuses at container start, compile. */
+CF_MUST_CHECK int opts_compile_filter(const struct cf_confinement *c, struct cf_bpf_prog **ret,
+				      struct cf_diag *reterr);
+
 /* Print a diag as "callfence: file:line:col: error: ..." to stderr. */
 void output_diag(const struct cf_diag *d, const char *severity);
 /* Print the resolver's warnings (unless quiet). */

@@ -24,6 +24,7 @@
 
 #include "../tests/bpf/cache-emu.h"
 #include "../tests/oracle/lsc-build.h"
+#include "bench-util.h"
 #include "bpf/filter.h"
 #include "bpf/sim.h"
 #include "caps/caps.h"
@@ -37,24 +38,9 @@ struct prog {
 	size_t len;
 };
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static double median(double *v, size_t n)
 {
-	qsort(v, n, sizeof(*v), cmp_double);
+	qsort(v, n, sizeof(*v), bench_cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
@@ -185,7 +171,7 @@ static void compile_time(const struct cf_resolved *r)
 	double ours[ROUNDS], l1[ROUNDS], l2[ROUNDS];
 
 	for (int round = 0; round < ROUNDS; round++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 
 		for (int i = 0; i < ITERS; i++) {
 			struct cf_bpf_prog *p = NULL;
@@ -194,9 +180,9 @@ static void compile_time(const struct cf_resolved *r)
 				exit(1);
 			cf_bpf_prog_free(p);
 		}
-		ours[round] = (now_ns() - t0) / ITERS;
+		ours[round] = (bench_now_ns() - t0) / ITERS;
 		for (int opt = 1; opt <= 2; opt++) {
-			double t1 = now_ns();
+			double t1 = bench_now_ns();
 
 			for (int i = 0; i < LSC_ITERS; i++) {
 				struct sock_filter *f = NULL;
@@ -206,7 +192,7 @@ static void compile_time(const struct cf_resolved *r)
 					exit(1);
 				free(f);
 			}
-			(opt == 1 ? l1 : l2)[round] = (now_ns() - t1) / LSC_ITERS;
+			(opt == 1 ? l1 : l2)[round] = (bench_now_ns() - t1) / LSC_ITERS;
 		}
 	}
 	{
@@ -256,11 +242,11 @@ static void child_measure(const struct prog *p, int fd)
 			_exit(1);
 	}
 	for (size_t c = 0; c < N_CALLS; c++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 
 		for (int i = 0; i < ITERS; i++)
 			(void)syscall(calls[c].nr, calls[c].a0, calls[c].a1, calls[c].a2);
-		res[c] = (now_ns() - t0) / ITERS;
+		res[c] = (bench_now_ns() - t0) / ITERS;
 	}
 	if (write(fd, res, sizeof(res)) != (ssize_t)sizeof(res))
 		_exit(1);

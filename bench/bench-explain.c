@@ -20,6 +20,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "bench-util.h"
+
 static long calls_per_thread;
 
 static void *worker(void *arg)
@@ -62,17 +64,9 @@ static int workload(long calls)
 	return 0;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static double run_once(const char *cf, const char *mode, const char *self, const char *calls)
 {
-	double t0 = now();
+	double t0 = bench_now_ns() / 1e9;
 	pid_t p = fork();
 	int st;
 
@@ -92,14 +86,7 @@ static double run_once(const char *cf, const char *mode, const char *self, const
 			mode ? mode : "", st);
 		exit(1);
 	}
-	return now() - t0;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
+	return bench_now_ns() / 1e9 - t0;
 }
 
 int main(int argc, char **argv)
@@ -124,7 +111,7 @@ int main(int argc, char **argv)
 		for (int m = 0; m < 3; m++)
 			t[m][r] = run_once(cf, modes[m], self, calls);
 	for (int m = 0; m < 3; m++)
-		qsort(t[m], (size_t)rounds, sizeof(double), cmp);
+		qsort(t[m], (size_t)rounds, sizeof(double), bench_cmp_double);
 	printf("workload: %s allowed syscalls in 4 threads + 4 forked children, %d rounds\n", calls,
 	       rounds);
 	printf("  run              median %.3f s\n", t[0][rounds / 2]);

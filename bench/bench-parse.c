@@ -10,22 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench-util.h"
 #include "profile/profile.h"
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 #define ROUNDS 15
 #define ITERS  200
@@ -53,13 +39,13 @@ int main(int argc, char **argv)
 
 	/* interleave the two so drift hits both alike */
 	for (int r = 0; r < ROUNDS; r++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 		for (int i = 0; i < ITERS; i++) {
 			json_error_t err;
 			json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
 			json_decref(j);
 		}
-		double t1 = now_ns();
+		double t1 = bench_now_ns();
 		for (int i = 0; i < ITERS; i++) {
 			struct cf_profile *q = NULL;
 			struct cf_resolved *res = NULL;
@@ -77,12 +63,12 @@ int main(int argc, char **argv)
 			cf_resolved_free(res);
 			cf_profile_free(q);
 		}
-		double t2 = now_ns();
+		double t2 = bench_now_ns();
 		jan[r] = (t1 - t0) / ITERS;
 		ours[r] = (t2 - t1) / ITERS;
 	}
-	qsort(jan, ROUNDS, sizeof(double), cmp_double);
-	qsort(ours, ROUNDS, sizeof(double), cmp_double);
+	qsort(jan, ROUNDS, sizeof(double), bench_cmp_double);
+	qsort(ours, ROUNDS, sizeof(double), bench_cmp_double);
 	double jm = jan[ROUNDS / 2], om = ours[ROUNDS / 2];
 	printf("profile: %zu bytes\n", len);
 	printf("jansson parse alone:        %8.1f us (median of %d x %d)\n", jm / 1e3, ROUNDS,

@@ -13,17 +13,11 @@
 
 #include <sys/wait.h>
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
+#include "bench-util.h"
 
 static double run_once(char *const argv[])
 {
-	double t0 = now_ms();
+	double t0 = bench_now_ns() / 1e6;
 	pid_t pid = fork();
 	int status;
 
@@ -36,14 +30,7 @@ static double run_once(char *const argv[])
 		fprintf(stderr, "bench-start: %s failed\n", argv[0]);
 		exit(1);
 	}
-	return now_ms() - t0;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
+	return bench_now_ns() / 1e6 - t0;
 }
 
 int main(int argc, char **argv)
@@ -73,7 +60,7 @@ int main(int argc, char **argv)
 		t[3][i] = run_once(nnp);
 	}
 	for (int k = 0; k < 4; k++)
-		qsort(t[k], (size_t)rounds, sizeof(double), cmp);
+		qsort(t[k], (size_t)rounds, sizeof(double), bench_cmp_double);
 	double m[4];
 	for (int k = 0; k < 4; k++)
 		m[k] = t[k][rounds / 2];

@@ -104,6 +104,13 @@ cf_capset caps_docker_default(void)
 
 cf_capset caps_available(void)
 {
+	int last = caps_last_kernel();
+
+	return last >= 63 ? ~(cf_capset)0 : CF_CAP_BIT(last + 1) - 1;
+}
+
+cf_capset caps_bounding(void)
+{
 	cf_capset set = 0;
 	int last = caps_last_kernel();
 
@@ -140,8 +147,7 @@ static int list_to_set(const char *const *list, size_t n, cf_capset available, c
 		}
 		if (!(available & CF_CAP_BIT(cap)))
 			return diag_set(reterr, EPERM, NULL, 0, 0, option,
-					"capability not supported by your kernel or not available "
-					"in the current environment: \"%s\"",
+					"capability not supported by your kernel: \"%s\"",
 					caps_to_name(cap));
 		set |= CF_CAP_BIT(cap);
 	}
@@ -151,6 +157,7 @@ static int list_to_set(const char *const *list, size_t n, cf_capset available, c
 
 int caps_resolve(const struct cf_cap_request *req, cf_capset *ret, struct cf_diag *reterr)
 {
+	const struct cf_cap_limit *lim = req->limit;
 	cf_capset available = caps_available();
 	cf_capset add = 0, drop = 0, base = req->base ? req->base : caps_docker_default();
 	int r;
@@ -162,6 +169,22 @@ int caps_resolve(const struct cf_cap_request *req, cf_capset *ret, struct cf_dia
 	r = list_to_set(req->drop, req->n_drop, available, "--cap-drop", &drop, reterr);
 	if (r < 0)
 		return r;
+	if (lim) {
+		/* A drop of a capability the caller lacks is already true: only adds fail (an add
+		 * wins over a drop of the same name in moby's algebra, so it must be grantable). */
+		cf_capset missing = add & ~lim->grantable;
+
+		if (missing) {
+			r = diag_set(reterr, EPERM, NULL, 0, 0, "--cap-add", "cannot grant %s: %s",
+				     caps_to_name(__builtin_ctzll(missing)), lim->why_not);
+			if (lim->hint[0])
+				diag_hint(reterr, "%s", lim->hint);
+			return r;
+		}
+		available = lim->grantable;
+		if (lim->no_defaults)
+			base = 0;
+	}
 
 	if (req->privileged) {
 		*ret = available;

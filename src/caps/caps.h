@@ -22,14 +22,33 @@ int caps_last_known(void);
 int caps_last_kernel(void);
 /* Docker's 14 default capabilities. */
 cf_capset caps_docker_default(void);
-/* Every capability the caller can grant: its own bounding set. */
+/*
+ * Every capability of the running kernel (0..cap_last_cap): what Docker's --privileged and
+ * --cap-add ALL mean, whatever the caller holds (moby GetAllCapabilities lists the kernel's).
+ */
 cf_capset caps_available(void);
+/* The calling thread's bounding set. */
+cf_capset caps_bounding(void);
+
+/*
+ * What `run` can really give: export and explain pass none and compute what Docker would use on
+ * this kernel; run passes what the caller can grant (src/run/caller.c).
+ */
+struct cf_cap_limit {
+	cf_capset grantable; /* ALL and --privileged mean these; the defaults are cut to them */
+	bool no_defaults; /* a non-root command of a non-root caller: only what is named */
+	/* Why a --cap-add outside grantable cannot be given, completing "cannot grant CAP_X: ",
+	 * and the fix. */
+	char why_not[160];
+	char hint[200];
+};
 
 /*
  * Docker's combination (moby daemon/pkg/oci/caps/utils.go TweakCapabilities):
  * privileged -> all available; ALL in add -> all available minus drop; ALL in drop -> exactly add;
  * else defaults minus drop plus add. Names are validated: unknown -> -EINVAL with a diag naming
- * the option; known but unavailable -> -EPERM.
+ * the option; unknown to the running kernel -> -EPERM; with a limit, a --cap-add outside
+ * limit->grantable -> -EPERM naming the capability and why (a --cap-drop of anything is fine).
  */
 struct cf_cap_request {
 	const char *const *add;
@@ -38,6 +57,7 @@ struct cf_cap_request {
 	size_t n_drop;
 	bool privileged;
 	cf_capset base; /* defaults; 0 means Docker's 14 */
+	const struct cf_cap_limit *limit; /* NULL: no limit (export, explain) */
 };
 CF_MUST_CHECK int caps_resolve(const struct cf_cap_request *req, cf_capset *ret,
 			       struct cf_diag *reterr);

@@ -76,6 +76,8 @@ int cmd_run(int argc, char **argv)
 	struct cf_cli_security sec = { 0 };
 	struct cf_confinement conf = { 0 };
 	struct cf_creds creds = { 0 };
+	struct cf_caller caller = { 0 };
+	struct cf_cap_limit cap_limit;
 	cleanup_free char *path = NULL;
 	struct cf_run_result res = { 0 };
 	struct cf_run_spec spec;
@@ -136,9 +138,40 @@ int cmd_run(int argc, char **argv)
 	}
 	cmd = argv + optind;
 
+	r = cf_caller_get(&caller);
+	if (r < 0) {
+		fprintf(stderr, "callfence: reading your credentials: %s\n", strerror(-r));
+		goto out;
+	}
+	/* Docker always runs the process as some user: without --user it is the image's default
+	 * (root), and moby's getUser still hands runc the primary gid as a supplementary group
+	 * (plus /etc/group memberships). Mirror that for the caller's own uid, so groups match
+	 * Docker's and a profile that denies setgroups fails here as it would in runc. A caller
+	 * without CAP_SETUID/CAP_SETGID keeps its own ids and groups (cf_caller_check_user). */
+	char self_uid[24];
+	const char *user_spec = sec.user;
+	if (!user_spec && geteuid() == 0) {
+		snprintf(self_uid, sizeof(self_uid), "%u", (unsigned)getuid());
+		user_spec = self_uid;
+	}
+	if (user_spec) {
+		r = cf_creds_lookup(user_spec, NULL, NULL, &creds, &diag);
+		if (r == 0)
+			r = cf_caller_check_user(&caller, &creds, user_spec, &have_creds, &diag);
+		if (r < 0) {
+			code = fail(&diag);
+			goto out;
+		}
+	}
+	/* What the caller can grant decides the capability set, and so the filter's gates. */
+	cf_caller_cap_limit(&caller, have_creds ? creds.uid == 0 : caller.euid == 0, &cap_limit);
+	sec.cap_limit = &cap_limit;
+
 	r = opts_load_confinement(&sec, &conf, &diag);
-	if (r < 0)
-		return fail(&diag);
+	if (r < 0) {
+		code = fail(&diag);
+		goto out;
+	}
 	if (conf.resolved)
 		output_warnings(&conf.resolved->warnings);
 
@@ -161,26 +194,6 @@ int cmd_run(int argc, char **argv)
 	}
 	if (run_explain_setup(&explain, &sec, &conf, prog, &install) < 0)
 		goto out;
-	/* Docker always runs the process as some user: without --user it is the image's default
-	 * (root), and moby's getUser still hands runc the primary gid as a supplementary group
-	 * (plus /etc/group memberships). Mirror that for the caller's own uid, so groups match
-	 * Docker's and a profile that denies setgroups fails here as it would in runc. Only root
-	 * can set groups; an unprivileged caller keeps its own. */
-	char self_uid[24];
-	const char *user_spec = sec.user;
-	if (!user_spec && geteuid() == 0) {
-		snprintf(self_uid, sizeof(self_uid), "%u", (unsigned)getuid());
-		user_spec = self_uid;
-	}
-	if (user_spec) {
-		r = cf_creds_lookup(user_spec, NULL, NULL, &creds, &diag);
-		if (r < 0) {
-			code = fail(&diag);
-			goto out;
-		}
-		have_creds = true;
-	}
-
 	r = cf_exec_find(cmd[0], environ, &path);
 	if (r == -ENOENT) {
 		fprintf(stderr, "callfence: exec: %s: executable file not found in $PATH\n",
@@ -198,6 +211,8 @@ int cmd_run(int argc, char **argv)
 		.flags_explicit = conf.profile && conf.profile->has_flags,
 		.caps = conf.caps,
 		.no_new_privileges = conf.no_new_privileges,
+		.no_new_privileges_refused = sec.no_new_privileges_given && !sec.no_new_privileges,
+		.caller = &caller,
 		.creds = have_creds ? &creds : NULL,
 		.path = path,
 		.argv = cmd,
@@ -215,6 +230,8 @@ int cmd_run(int argc, char **argv)
 		code = fail(&diag);
 		goto out;
 	}
+	if (plan->nnp_note[0]) /* rootless: once, one line */
+		fprintf(stderr, "callfence: %s\n", plan->nnp_note);
 	{
 		char denied[256];
 
@@ -248,6 +265,7 @@ int cmd_run(int argc, char **argv)
 out:
 	run_explain_clear(&explain);
 	cf_creds_clear(&creds);
+	cf_caller_clear(&caller);
 	cf_confinement_clear(&conf);
 	return code;
 }

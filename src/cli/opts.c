@@ -50,6 +50,7 @@ static int security_opt(const char *arg, struct cf_cli_security *s, struct cf_di
 		return 0;
 	}
 	if (klen == strlen("no-new-privileges") && strncmp(arg, "no-new-privileges", klen) == 0) {
+		s->no_new_privileges_given = true;
 		if (!val) {
 			s->no_new_privileges = true;
 			return 0;
@@ -132,6 +133,7 @@ int opts_load_confinement(const struct cf_cli_security *s, struct cf_confinement
 		.drop = s->cap_drop,
 		.n_drop = s->n_cap_drop,
 		.privileged = s->privileged,
+		.limit = s->cap_limit,
 	};
 	struct cf_confinement c = { .no_new_privileges = s->no_new_privileges };
 	struct cf_resolve_opts ropts = { .native = CF_ARCH_INVALID };

@@ -17,6 +17,7 @@
 struct cf_cli_security {
 	const char *seccomp; /* NULL = builtin; "builtin", "unconfined", or a path ("-" = stdin) */
 	bool no_new_privileges;
+	bool no_new_privileges_given; /* the option was given (=false is then a demand) */
 	const char *cap_add[64];
 	size_t n_cap_add;
 	const char *cap_drop[64];
@@ -25,6 +26,9 @@ struct cf_cli_security {
 	const char *user; /* --user, run only */
 	const char *arch; /* --arch: what-if native arch (SCMP_ARCH_* or moby name) */
 	const char *kernel; /* --kernel X.Y: what-if kernel */
+	/* run only: what the caller can grant (NULL for export and explain, which compute what
+	 * Docker would use on this kernel whoever calls them) */
+	const struct cf_cap_limit *cap_limit;
 };
 
 /* getopt_long long-option ids for the shared options. */

@@ -4,8 +4,11 @@
  *
  * Order (runc libcontainer/standard_init_linux.go Init + init_linux.go finalizeNamespace):
  *   with no-new-privileges:    NNP, bounding drops, [keepcaps, setgroups, setgid, setuid,
- *                              clear keepcaps], capset, seccomp, execve
+ *                              clear keepcaps], capset, [ambient raises], seccomp, execve
  *   without (Docker's default): seccomp, bounding drops, [user switch], capset, execve
+ * A caller without CAP_SYS_ADMIN (or without CAP_SETPCAP when the bounding set must shrink)
+ * takes the first order with NNP set by callfence itself (see nnp_needed_for); the ambient
+ * raises are for a non-root caller's own non-root command (src/run/caller.c).
  * Without NNP the filter must go in while CAP_SYS_ADMIN is still effective (kernel/seccomp.c
  * seccomp_prepare_filter), so everything after it runs under the filter; with NNP the filter
  * goes in last and only execve follows. Everything else the child does (signal mask, fd
@@ -53,6 +56,7 @@ const char *cf_step_syscall_name(const struct cf_step *s)
 	case CF_STEP_BOUNDING:
 	case CF_STEP_KEEPCAPS:
 	case CF_STEP_CLEAR_KEEPCAPS:
+	case CF_STEP_AMBIENT:
 		return "prctl";
 	case CF_STEP_SECCOMP:
 		return "seccomp";
@@ -76,16 +80,6 @@ static bool seccomp_flags_supported(unsigned flags)
 	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, NULL);
 
 	return r < 0 && errno == EFAULT;
-}
-
-static bool has_effective(int cap)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
-	struct __user_cap_data_struct data[2] = { 0 };
-
-	if (syscall(SYS_capget, &hdr, data) < 0)
-		return false;
-	return data[cap / 32].effective & (1u << (cap % 32));
 }
 
 static int plan_seccomp(struct cf_plan *plan, const struct cf_run_spec *spec,
@@ -131,15 +125,6 @@ static int plan_seccomp(struct cf_plan *plan, const struct cf_run_spec *spec,
 				reterr, EOPNOTSUPP, NULL, 0, 0, "/flags",
 				"the running kernel does not support the seccomp flags 0x%x",
 				flags);
-	}
-	if (!spec->no_new_privileges && !has_effective(CAP_SYS_ADMIN)) {
-		diag_set(
-			reterr, EPERM, NULL, 0, 0, NULL,
-			"installing a seccomp filter without no-new-privileges needs CAP_SYS_ADMIN, "
-			"which callfence does not hold");
-		diag_hint(reterr, "run callfence as root (as Docker's runtime runs), or add "
-				  "--security-opt no-new-privileges");
-		return -EPERM;
 	}
 	plan->fprog.len = (unsigned short)prog->len;
 	plan->fprog.filter = prog->insns;
@@ -188,61 +173,132 @@ static int plan_env(struct cf_plan *plan, const struct cf_run_spec *spec)
 	return 0;
 }
 
+/*
+ * Without privilege, no-new-privileges is what makes the launch as confined as asked: the kernel
+ * installs an unprivileged filter only under it, and it stops execve (set-user-ID, file
+ * capabilities) from raising the permitted set above what capset left when the bounding set
+ * cannot be lowered. Returns the capability whose absence forces it, or -1.
+ */
+static int nnp_needed_for(const struct cf_run_spec *spec, const struct cf_caller *caller)
+{
+	if (spec->no_new_privileges)
+		return -1;
+	if (spec->prog && !cf_caller_has(caller, CAP_SYS_ADMIN))
+		return CAP_SYS_ADMIN;
+	if ((caller->bounding & ~spec->caps) && !cf_caller_has(caller, CAP_SETPCAP))
+		return CAP_SETPCAP;
+	return -1;
+}
+
+static int plan_nnp(struct cf_plan *plan, const struct cf_run_spec *spec,
+		    const struct cf_caller *caller, cf_capset kept, struct cf_diag *reterr)
+{
+	int cap = nnp_needed_for(spec, caller);
+	const char *name = cap >= 0 ? caps_to_name(cap) : NULL;
+	char held[512];
+
+	plan->no_new_privileges = spec->no_new_privileges || cap >= 0;
+	if (cap < 0)
+		return 0;
+	if (spec->no_new_privileges_refused) {
+		diag_set(reterr, EPERM, NULL, 0, 0, "--security-opt",
+			 "no-new-privileges=false: you are uid %u without %s, so callfence cannot "
+			 "confine the command without no-new-privileges (%s)",
+			 (unsigned)caller->euid, name,
+			 cap == CAP_SYS_ADMIN ? "the kernel installs an unprivileged seccomp "
+						"filter only under it" :
+						"the bounding set cannot be lowered");
+		diag_hint(reterr, "drop no-new-privileges=false, or run callfence as root");
+		return -EPERM;
+	}
+	caps_format(kept, held, sizeof(held), ",");
+	snprintf(plan->nnp_note, sizeof(plan->nnp_note),
+		 "not privileged (uid %u without %s): running with no-new-privileges; "
+		 "capabilities: %.160s (see ROOTLESS in callfence-run(1))",
+		 (unsigned)caller->euid, name, held[0] ? held : "none");
+	return 0;
+}
+
 int cf_plan_build(const struct cf_run_spec *spec, struct cf_plan **ret, struct cf_diag *reterr)
 {
 	cleanup(cf_plan_freep) struct cf_plan *plan = NULL;
-	bool to_root = spec->creds ? spec->creds->uid == 0 : geteuid() == 0;
+	struct cf_caller own = { 0 };
+	const struct cf_caller *caller = spec->caller;
+	bool to_root, rootless;
 	int r;
 
+	if (!caller) {
+		r = cf_caller_get(&own);
+		if (r < 0) {
+			cf_caller_clear(&own);
+			return diag_set(reterr, -r, NULL, 0, 0, NULL,
+					"reading callfence's credentials: %s", strerror(-r));
+		}
+		caller = &own;
+	}
+	to_root = spec->creds ? spec->creds->uid == 0 : caller->euid == 0;
+	rootless = cf_caller_rootless(caller, to_root);
 	plan = calloc(1, sizeof(*plan));
-	if (!plan)
-		return -ENOMEM;
-	plan->no_new_privileges = spec->no_new_privileges;
+	if (!plan) {
+		r = -ENOMEM;
+		goto out;
+	}
 	plan->argv = spec->argv;
 	plan->path = strdup(spec->path);
-	if (!plan->path)
-		return -ENOMEM;
+	if (!plan->path) {
+		r = -ENOMEM;
+		goto out;
+	}
 	r = plan_env(plan, spec);
+	if (r < 0) {
+		r = diag_set(reterr, -r, NULL, 0, 0, NULL, "preparing the environment: %s",
+			     strerror(-r));
+		goto out;
+	}
+	r = plan_nnp(plan, spec, caller, to_root || rootless ? spec->caps : 0, reterr);
 	if (r < 0)
-		return diag_set(reterr, -r, NULL, 0, 0, NULL, "preparing the environment: %s",
-				strerror(-r));
+		goto out;
 
-	if (spec->no_new_privileges) {
+	if (plan->no_new_privileges) {
 		r = cf_plan_add(plan, CF_STEP_NO_NEW_PRIVS, SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0,
 				"set no-new-privileges");
 		if (r < 0)
-			return r;
+			goto out;
 	}
-	if (spec->prog && !spec->no_new_privileges) {
+	if (spec->prog && !plan->no_new_privileges) {
 		r = plan_seccomp(plan, spec, reterr);
 		if (r < 0)
-			return r;
+			goto out;
 	}
-	r = cf_caps_plan_bounding(plan, spec->caps, reterr);
+	r = cf_caps_plan_bounding(plan, caller, spec->caps, reterr);
 	if (r < 0)
-		return r;
+		goto out;
 	if (spec->creds) {
 		r = cf_creds_plan(plan, spec->creds, reterr);
 		if (r < 0)
-			return r;
+			goto out;
 	}
-	r = cf_caps_plan_final(plan, spec->caps, to_root, reterr);
+	r = cf_caps_plan_final(plan, spec->caps, to_root, rootless, reterr);
 	if (r < 0)
-		return r;
-	if (spec->prog && spec->no_new_privileges) {
+		goto out;
+	if (spec->prog && plan->no_new_privileges) {
 		r = plan_seccomp(plan, spec, reterr);
 		if (r < 0)
-			return r;
+			goto out;
 	}
 	r = cf_plan_add(plan, CF_STEP_EXECVE, SYS_execve, (uint64_t)(uintptr_t)plan->path,
 			(uint64_t)(uintptr_t)plan->argv, (uint64_t)(uintptr_t)plan->envp, 0,
 			"execute the command");
-	if (r < 0)
-		return diag_set(reterr, -r, NULL, 0, 0, NULL, "too many launcher steps");
+	if (r < 0) {
+		r = diag_set(reterr, -r, NULL, 0, 0, NULL, "too many launcher steps");
+		goto out;
+	}
 	if (!spec->prog)
 		plan->seccomp_step = plan->n_steps;
 	*ret = TAKE_PTR(plan);
-	return 0;
+out:
+	cf_caller_clear(&own);
+	return r;
 }
 
 struct cf_plan *cf_plan_free(struct cf_plan *p)

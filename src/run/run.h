@@ -50,6 +50,37 @@ void cf_creds_clear(struct cf_creds *c);
 CF_MUST_CHECK int cf_user_home(uid_t uid, const char *passwd_path, char **ret);
 
 /* ------------------------------------------------------------------------------------------- */
+/* caller.c: what the caller's credentials let the launcher do (see the file's comment) */
+
+struct cf_caller {
+	uid_t ruid, euid, suid;
+	gid_t rgid, egid, sgid;
+	gid_t *groups; /* getgroups */
+	size_t n_groups;
+	cf_capset effective, permitted, inheritable, bounding;
+	bool ambient_locked; /* SECBIT_NO_CAP_AMBIENT_RAISE */
+};
+
+/* The calling thread's ids, groups, capability sets and securebits. -errno, -ENOMEM. */
+CF_MUST_CHECK int cf_caller_get(struct cf_caller *ret);
+void cf_caller_clear(struct cf_caller *c);
+/* The capability is in the effective set (what the kernel checks). */
+bool cf_caller_has(const struct cf_caller *c, int cap);
+/* A non-root caller running a non-root command as itself: capabilities go ambient, no defaults. */
+bool cf_caller_rootless(const struct cf_caller *c, bool to_root);
+/*
+ * May the caller become `want` (--user SPEC)? With CAP_SETUID and CAP_SETGID: yes, and
+ * *ret_switch = true (Docker's full setgroups/setgid/setuid). Without: the caller's own uid and gid
+ * need no switch (*ret_switch = false: ids and groups stay the caller's); another uid without
+ * CAP_SETUID, another gid or other groups without CAP_SETGID: -EPERM, the diag naming the id and
+ * the capability ("you are uid 1000 without CAP_SETUID").
+ */
+CF_MUST_CHECK int cf_caller_check_user(const struct cf_caller *c, const struct cf_creds *want,
+				       const char *spec, bool *ret_switch, struct cf_diag *reterr);
+/* What run can grant a command that runs as root (to_root) or not, for caps_resolve. */
+void cf_caller_cap_limit(const struct cf_caller *c, bool to_root, struct cf_cap_limit *ret);
+
+/* ------------------------------------------------------------------------------------------- */
 /* The plan: what the child does from the first privileged step to execve */
 
 enum cf_step_kind {
@@ -62,6 +93,7 @@ enum cf_step_kind {
 	CF_STEP_SETUID,
 	CF_STEP_CLEAR_KEEPCAPS, /* prctl(PR_SET_KEEPCAPS, 0) */
 	CF_STEP_CAPSET, /* effective = permitted = the set, inheritable (and ambient) empty */
+	CF_STEP_AMBIENT, /* prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap): a rootless command */
 	CF_STEP_EXECVE,
 };
 
@@ -80,6 +112,10 @@ struct cf_plan {
 	/* Index of the seccomp step; n_steps when no filter is installed. */
 	size_t seccomp_step;
 	bool no_new_privileges;
+	/* callfence set no-new-privileges itself, since it lacks a capability a launch without
+	 * it needs: one line for the user ("not privileged (uid 1000 without CAP_SYS_ADMIN):
+	 * ..."); empty when it did not. */
+	char nnp_note[320];
 
 	/* Memory the steps point to: stable, identical in the child after fork. */
 	struct sock_fprog fprog;
@@ -104,6 +140,10 @@ struct cf_run_spec {
 	bool flags_explicit; /* profile listed "flags": an unsupported flag is an error, not dropped */
 	cf_capset caps; /* bounding = permitted = effective (effective only for uid 0) */
 	bool no_new_privileges;
+	/* The user asked for no-new-privileges=false: when the caller cannot do without it, that is
+	 * an error instead of setting it anyway. */
+	bool no_new_privileges_refused;
+	const struct cf_caller *caller; /* NULL: read it (cf_caller_get) */
 	const struct cf_creds *creds; /* NULL: keep the caller's uid/gid/groups */
 	const char *path; /* resolved executable (cf_exec_find) */
 	char **argv;
@@ -114,11 +154,12 @@ struct cf_run_spec {
 };
 
 /*
- * Check what the caller can grant and build the plan (runc order, see install.c). Errors
- * (diag filled): -EPERM (callfence lacks a capability it needs, e.g. CAP_SYS_ADMIN to install a
- * filter without no-new-privileges), -EOPNOTSUPP (a NOTIFY filter without listenerPath,
- * unsupported flags),
- * -E2BIG, -ENOMEM.
+ * Check what the caller can grant and build the plan (runc order, see install.c). A caller
+ * without CAP_SYS_ADMIN (and a filter to install) or without CAP_SETPCAP (and bounding drops to
+ * make) gets no-new-privileges set by the launcher, with plan->nnp_note saying so. Errors (diag
+ * filled): -EPERM (callfence lacks a capability it needs: to keep a capability, or to honour
+ * no_new_privileges_refused), -EOPNOTSUPP (a NOTIFY filter without listenerPath, unsupported
+ * flags), -E2BIG, -ENOMEM.
  */
 CF_MUST_CHECK int cf_plan_build(const struct cf_run_spec *spec, struct cf_plan **ret,
 				struct cf_diag *reterr);
@@ -146,10 +187,12 @@ int cf_plan_execute(const struct cf_plan *plan, struct cf_listener_handoff *hand
 		    size_t *ret_step);
 
 /* caps-apply.c: append the capability steps (bounding drops, keepcaps, capset). */
-CF_MUST_CHECK int cf_caps_plan_bounding(struct cf_plan *plan, cf_capset set,
-					struct cf_diag *reterr);
+CF_MUST_CHECK int cf_caps_plan_bounding(struct cf_plan *plan, const struct cf_caller *caller,
+					cf_capset set, struct cf_diag *reterr);
+/* rootless (cf_caller_rootless): the set also goes inheritable and ambient, so it outlives
+ * execve for the non-root command. */
 CF_MUST_CHECK int cf_caps_plan_final(struct cf_plan *plan, cf_capset set, bool to_root,
-				     struct cf_diag *reterr);
+				     bool rootless, struct cf_diag *reterr);
 /* creds.c: append keepcaps, setgroups, setgid, setuid, clear keepcaps. */
 CF_MUST_CHECK int cf_creds_plan(struct cf_plan *plan, const struct cf_creds *c,
 				struct cf_diag *reterr);

@@ -112,21 +112,6 @@ expect "--user root:nogroup" "id uid=0 gid=65534 groups=65534" --user root:nogro
 expect "without --user: the caller's uid and gid, groups = the primary gid (as Docker)" \
 	"id uid=$(id -u) gid=$(id -g) groups=$(id -g)" "$P" id
 
-# --- an unprivileged caller -------------------------------------------------------------------
-if command -v setpriv >/dev/null; then
-	U=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-	"${U[@]}" "$CF" run "$P" getpid >"$TMP/out" 2>&1
-	ok $(($? != 125)) "unprivileged caller, no no-new-privileges: 125 (a filter needs CAP_SYS_ADMIN)"
-	grep -q "needs CAP_SYS_ADMIN, which callfence does not hold" "$TMP/out"
-	ok $? "unprivileged caller: the message says why and how"
-	"${U[@]}" "$CF" run --security-opt no-new-privileges "$P" getpid >"$TMP/out" 2>&1
-	ok $(($? != 125)) "unprivileged caller, default caps: 125 (cannot shrink the bounding set)"
-	"${U[@]}" "$CF" run --privileged --security-opt seccomp=builtin \
-		--security-opt no-new-privileges "$P" getpid status >"$TMP/out" 2>&1
-	has "$TMP/out" "getpid ok" && has "$TMP/out" "status Seccomp=2"
-	ok $? "twin: unprivileged caller with NNP, its own bounding set and a profile runs confined"
-else
-	skip "setpriv not installed" "unprivileged caller"
-fi
+# an unprivileged caller: tests/kernel/test-run-rootless.sh
 
 done_testing

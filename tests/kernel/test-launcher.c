@@ -111,6 +111,113 @@ static void test_plan_order(void **state)
 	cf_plan_free(plan);
 }
 
+/* A made-up caller: the plan's decisions for each missing capability (src/run/caller.c). */
+static struct cf_caller fake_caller(uid_t uid, cf_capset eff)
+{
+	static gid_t groups[] = { 100 };
+	struct cf_caller c = { .ruid = uid,
+			       .euid = uid,
+			       .suid = uid,
+			       .rgid = 100,
+			       .egid = 100,
+			       .sgid = 100,
+			       .groups = groups,
+			       .n_groups = 1,
+			       .effective = eff,
+			       .permitted = eff,
+			       .bounding = caps_bounding() };
+
+	return c;
+}
+
+static int build_as(const struct cf_caller *c, const struct cf_bpf_prog *prog, cf_capset caps,
+		    bool refused, struct cf_plan **plan, struct cf_diag *d)
+{
+	char *argv[] = { "true", NULL };
+	struct cf_run_spec spec = {
+		.prog = prog,
+		.caps = caps,
+		.no_new_privileges_refused = refused,
+		.caller = c,
+		.path = "/bin/true",
+		.argv = argv,
+		.envp = environ,
+	};
+
+	*plan = NULL;
+	return cf_plan_build(&spec, plan, d);
+}
+
+static void test_plan_unprivileged(void **state)
+{
+	struct cf_bpf_prog p = prog_of(deny_mkdir, ARRAY_SIZE(deny_mkdir));
+	cf_capset all = caps_bounding(), nbs = CF_CAP_BIT(CAP_NET_BIND_SERVICE);
+	struct cf_caller nobody = fake_caller(65534, 0), holder = fake_caller(1000, nbs);
+	struct cf_caller noadmin = fake_caller(0, all & ~CF_CAP_BIT(CAP_SYS_ADMIN));
+	struct cf_caller nopcap = fake_caller(0, all & ~CF_CAP_BIT(CAP_SETPCAP));
+	struct cf_plan *plan;
+	struct cf_diag d;
+	bool sw;
+
+	(void)state;
+	/* no CAP_SYS_ADMIN: NNP first, the filter last, no bounding drop (no CAP_SETPCAP) */
+	assert_int_equal(build_as(&nobody, &p, 0, false, &plan, &d), 0);
+	assert_true(plan->no_new_privileges);
+	assert_int_equal(plan->steps[0].kind, CF_STEP_NO_NEW_PRIVS);
+	assert_int_equal(plan->seccomp_step, plan->n_steps - 2);
+	for (size_t i = 0; i < plan->n_steps; i++)
+		assert_int_not_equal(plan->steps[i].kind, CF_STEP_BOUNDING);
+	assert_non_null(strstr(plan->nnp_note, "uid 65534 without CAP_SYS_ADMIN"));
+	assert_non_null(strstr(plan->nnp_note, "capabilities: none"));
+	cf_plan_free(plan);
+	/* ... and no-new-privileges=false cannot be honoured */
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(build_as(&nobody, &p, 0, true, &plan, &d), -EPERM);
+	assert_null(plan);
+	assert_non_null(strstr(d.message, "no-new-privileges=false: you are uid 65534"));
+	/* a held capability goes inheritable and ambient */
+	assert_int_equal(build_as(&holder, &p, nbs, false, &plan, &d), 0);
+	assert_int_equal(plan->steps[plan->n_steps - 3].kind, CF_STEP_AMBIENT);
+	assert_int_equal(plan->steps[plan->n_steps - 3].args[2], CAP_NET_BIND_SERVICE);
+	assert_int_equal(plan->cap_data[0].inheritable, (uint32_t)nbs);
+	assert_non_null(strstr(plan->nnp_note, "capabilities: CAP_NET_BIND_SERVICE"));
+	cf_plan_free(plan);
+	/* root without CAP_SYS_ADMIN: NNP, still the bounding drops (it has CAP_SETPCAP) */
+	assert_int_equal(build_as(&noadmin, &p, caps_docker_default(), false, &plan, &d), 0);
+	assert_int_equal(plan->steps[0].kind, CF_STEP_NO_NEW_PRIVS);
+	assert_int_equal(plan->steps[1].kind, CF_STEP_BOUNDING);
+	cf_plan_free(plan);
+	/* root without CAP_SETPCAP, no filter at all: NNP since the bounding set stays */
+	assert_int_equal(build_as(&nopcap, NULL, caps_docker_default(), false, &plan, &d), 0);
+	assert_true(plan->no_new_privileges);
+	assert_non_null(strstr(plan->nnp_note, "uid 0 without CAP_SETPCAP"));
+	cf_plan_free(plan);
+	/* twin: a full root caller is planned as Docker's runtime does, no note */
+	assert_int_equal(build_as(&noadmin, NULL, all, false, &plan, &d), 0);
+	assert_false(plan->no_new_privileges);
+	assert_string_equal(plan->nnp_note, "");
+	cf_plan_free(plan);
+
+	/* --user: yourself needs nothing, another uid CAP_SETUID, another gid CAP_SETGID */
+	{
+		gid_t g100[] = { 100 }, g0[] = { 0 };
+		struct cf_creds self = { .uid = 65534, .gid = 100, .groups = g100, .n_groups = 1 };
+		struct cf_creds root = { .uid = 0, .gid = 0, .groups = g0, .n_groups = 1 };
+		struct cf_creds other_gid = { .uid = 65534, .gid = 0, .groups = g0, .n_groups = 1 };
+		struct cf_caller ids =
+			fake_caller(65534, CF_CAP_BIT(CAP_SETUID) | CF_CAP_BIT(CAP_SETGID));
+
+		assert_int_equal(cf_caller_check_user(&nobody, &self, "nobody", &sw, &d), 0);
+		assert_false(sw);
+		assert_int_equal(cf_caller_check_user(&nobody, &root, "0", &sw, &d), -EPERM);
+		assert_non_null(strstr(d.message, "you are uid 65534 without CAP_SETUID"));
+		assert_int_equal(cf_caller_check_user(&nobody, &other_gid, "x", &sw, &d), -EPERM);
+		assert_non_null(strstr(d.message, "without CAP_SETGID: cannot switch to gid 0"));
+		assert_int_equal(cf_caller_check_user(&ids, &root, "0", &sw, &d), 0);
+		assert_true(sw);
+	}
+}
+
 static void test_preflight(void **state)
 {
 	struct cf_bpf_prog capset = prog_of(deny_capset, ARRAY_SIZE(deny_capset));
@@ -273,9 +380,10 @@ static void test_no_fd_leak(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plan_order),  cmocka_unit_test(test_preflight),
-		cmocka_unit_test(test_exec_status), cmocka_unit_test(test_filter_applies),
-		cmocka_unit_test(test_no_fd_leak),  cmocka_unit_test(test_listener),
+		cmocka_unit_test(test_plan_order),	  cmocka_unit_test(test_preflight),
+		cmocka_unit_test(test_plan_unprivileged), cmocka_unit_test(test_exec_status),
+		cmocka_unit_test(test_filter_applies),	  cmocka_unit_test(test_no_fd_leak),
+		cmocka_unit_test(test_listener),
 	};
 
 	if (geteuid() != 0) {

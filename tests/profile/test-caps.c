@@ -87,6 +87,55 @@ static void test_add_drop(void **state)
 	assert_int_equal(r, -EINVAL);
 }
 
+/* run's limit: what the caller can grant (src/run/caller.c computes it) */
+static void test_limit(void **state)
+{
+	const char *nbs[] = { "NET_BIND_SERVICE" }, *admin[] = { "SYS_ADMIN" }, *all[] = { "ALL" };
+	struct cf_cap_limit lim = { .grantable = CF_CAP_BIT(CAP_NET_BIND_SERVICE) |
+						 CF_CAP_BIT(CAP_CHOWN),
+				    .why_not = "you are uid 1000 and do not hold it" };
+	struct cf_cap_request req = { .limit = &lim };
+	struct cf_diag d;
+	cf_capset set = 0;
+
+	(void)state;
+	/* defaults are cut to the grantable set, silently */
+	assert_int_equal(caps_resolve(&req, &set, &d), 0);
+	assert_true(set == lim.grantable);
+	/* a non-root command of a non-root caller: only what is named */
+	lim.no_defaults = true;
+	assert_int_equal(caps_resolve(&req, &set, &d), 0);
+	assert_true(set == 0);
+	req.add = nbs;
+	req.n_add = 1;
+	assert_int_equal(caps_resolve(&req, &set, &d), 0);
+	assert_true(set == CF_CAP_BIT(CAP_NET_BIND_SERVICE));
+	/* ALL means what can be granted */
+	req.add = all;
+	assert_int_equal(caps_resolve(&req, &set, &d), 0);
+	assert_true(set == lim.grantable);
+	/* an add outside it: -EPERM naming the capability and why */
+	req.add = admin;
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(caps_resolve(&req, &set, &d), -EPERM);
+	assert_string_equal(d.path, "--cap-add");
+	assert_string_equal(d.message,
+			    "cannot grant CAP_SYS_ADMIN: you are uid 1000 and do not hold it");
+	/* twin: a drop of it is fine, and without a limit the add is fine */
+	req.add = NULL;
+	req.n_add = 0;
+	req.drop = admin;
+	req.n_drop = 1;
+	assert_int_equal(caps_resolve(&req, &set, &d), 0);
+	req = (struct cf_cap_request){ .add = admin, .n_add = 1 };
+	assert_int_equal(caps_resolve(&req, &set, &d), 0);
+	assert_true(set & CF_CAP_BIT(CAP_SYS_ADMIN));
+	/* --privileged without a limit: every capability of the kernel */
+	req = (struct cf_cap_request){ .privileged = true };
+	assert_int_equal(caps_resolve(&req, &set, &d), 0);
+	assert_int_equal(__builtin_popcountll(set), caps_last_kernel() + 1);
+}
+
 static void test_format(void **state)
 {
 	char buf[256];
@@ -101,9 +150,8 @@ static void test_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_default),
-		cmocka_unit_test(test_add_drop),
+		cmocka_unit_test(test_names),	 cmocka_unit_test(test_default),
+		cmocka_unit_test(test_add_drop), cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,7 +28,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: callfence run [OPTIONS] [--] COMMAND [ARGS...]\n\n"
 		"Run COMMAND confined as in a Docker container: the seccomp profile, the capability\n"
-		"set and no-new-privileges Docker would apply (no namespaces, no daemon).\n\n"
+		"set and no-new-privileges Docker would apply (no namespaces, no daemon).\n"
+		"As a normal user it works too: no-new-privileges is then set, and the command\n"
+		"keeps your ids and only capabilities you hold (ROOTLESS in callfence-run(1)).\n\n"
 		"%s%s"
 		"  -u, --user USER[:GROUP]              run as this user (names from /etc/passwd and\n"
 		"                                       /etc/group, or numeric ids), as docker run -u\n"

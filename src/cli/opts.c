@@ -14,8 +14,8 @@ const char opts_security_help[] =
 	"      --security-opt no-new-privileges[=true|false]\n"
 	"      --cap-add CAP                    add a capability (SYS_NICE, CAP_SYS_NICE, ALL)\n"
 	"      --cap-drop CAP                   drop a capability (or ALL)\n"
-	"      --privileged                     every capability, no seccomp unless a profile is\n"
-	"                                       given explicitly\n"
+	"      --privileged                     every capability (run: every one callfence can\n"
+	"                                       give), no seccomp unless a profile is given\n"
 	"      --arch ARCH                      resolve as on ARCH (SCMP_ARCH_AARCH64, arm64, ...)\n"
 	"      --kernel X.Y                     resolve minKernel rules as on kernel X.Y\n";
 

@@ -291,11 +291,19 @@ static int start_observer(struct run_explain *x, const struct cf_denials_opts *o
 		fprintf(stderr, "callfence: --explain-backend=ebpf: %s\n", why);
 		return -1;
 	}
-	fprintf(stderr,
-		"callfence: --explain: no eBPF observer (%s); using the ptrace supervisor, under "
-		"which a ptrace tracer or USER_NOTIF filter of the command itself can run calls "
-		"the profile denies\n",
-		why);
+	if (x->json)
+		/* every stderr line of --explain=json is a JSON object */
+		fprintf(stderr,
+			"{\"event\":\"warning\",\"backend\":\"ptrace\",\"reason\":\"no eBPF "
+			"observer: %s\",\"limit\":\"a ptrace tracer or USER_NOTIF filter of the "
+			"command itself can run calls the profile denies\"}\n",
+			why);
+	else
+		fprintf(stderr,
+			"callfence: --explain: no eBPF observer (%s); using the ptrace supervisor, "
+			"under which a ptrace tracer or USER_NOTIF filter of the command itself can "
+			"run calls the profile denies\n",
+			why);
 	return -EOPNOTSUPP;
 }
 

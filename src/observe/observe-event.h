@@ -8,9 +8,8 @@
  */
 
 enum cf_obs_kind {
-	/* sys_exit without its sys_enter: the call was skipped before trace_sys_enter, i.e. by
-	 * seccomp (ERRNO, TRACE without a tracer) or by a ptrace tracer (SYSEMU, orig_ax = -1);
-	 * ret is what the program got */
+	/* a call that failed with a number our program may deny: the kernel's seccomp_data is
+	 * in nr/arch/args, ret is what the program got */
 	CF_OBS_SKIPPED = 1,
 	/* a SIGSYS with si_code SYS_SECCOMP (force_sig_seccomp: TRAP, KILL_THREAD of the last
 	 * thread, KILL_PROCESS); data is si_errno, the RET_DATA of the deciding filter */
@@ -53,3 +52,20 @@ struct cf_obs_key {
 #define CF_OBS_EVENTS_PER_KEY 32
 #define CF_OBS_MAX_KEYS	      4096
 #define CF_OBS_RINGBUF_SIZE   (1024 * 1024)
+
+/*
+ * maybe_denied bitmap: per ABI 1024 numbers; a number outside is always sent (the ENOSYS stub
+ * and the rest of the number space are decided by our program in user space).
+ */
+#define CF_OBS_NR_SPAN	    1024
+#define CF_OBS_BITS	    (3 * CF_OBS_NR_SPAN)
+#define CF_OBS_X32_BIT	    0x40000000
+#define CF_OBS_BITMAP_WORDS 64 /* a power of two >= CF_OBS_BITS / 64 */
+
+static inline __u32 cf_obs_bit(__u32 arch, __s32 nr)
+{
+	__u32 abi = arch == 0x40000003u ? 2 : ((__u32)nr & CF_OBS_X32_BIT) ? 1 : 0;
+	__u32 n = (__u32)nr & ~(__u32)CF_OBS_X32_BIT;
+
+	return n < CF_OBS_NR_SPAN ? abi * CF_OBS_NR_SPAN + n : CF_OBS_BITS;
+}

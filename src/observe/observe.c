@@ -32,7 +32,11 @@
 #if CF_HAVE_OBSERVER
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <stddef.h>
 
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <linux/types.h>
 
 #include "observe/observe-event.h"
@@ -58,8 +62,7 @@ static const char *note_for(uint32_t kind)
 {
 	switch ((enum cf_obs_kind)kind) {
 	case CF_OBS_SKIPPED:
-		return "skipped, not by the profile (the program's own seccomp filter or a "
-		       "ptrace tracer)";
+		return "failed, not by the profile";
 	case CF_OBS_SIGSYS:
 		return "SIGSYS from the program's own seccomp filter, not the profile";
 	case CF_OBS_EXIT_SIGSYS:
@@ -106,8 +109,11 @@ static int on_event(void *ctx, void *data, size_t size)
 	act = kret & SECCOMP_RET_ACTION_FULL;
 	switch ((enum cf_obs_kind)e->kind) {
 	case CF_OBS_SKIPPED:
-		/* nr -1: a tracer cancelled the call (orig_ax = -1) before seccomp saw it */
+		/* a failed call our program denies cannot have run: the profile's denial
+		 * (nr -1: a tracer cancelled the call before seccomp saw it) */
 		ours = e->nr >= 0 && cf_denials_is_denial(kret);
+		if (!ours)
+			return 0; /* an ordinary error: nothing to say */
 		break;
 	case CF_OBS_SIGSYS:
 		ours = cf_denials_is_denial(kret);
@@ -126,6 +132,68 @@ static int on_event(void *ctx, void *data, size_t size)
 				e->kind == CF_OBS_SKIPPED ? e->ret : (int64_t)e->data,
 				note_for(e->kind));
 	return 0;
+}
+
+/*
+ * Can our program return anything but ALLOW/LOG/USER_NOTIF for (arch, nr)? The kernel's own
+ * question for its action cache (kernel/seccomp.c seccomp_is_const_allow): follow the program
+ * with nr and arch known; a load of anything else means "depends on the arguments", so maybe.
+ */
+static bool may_deny(const struct cf_bpf_prog *prog, uint32_t arch, uint32_t nr)
+{
+	uint32_t a = 0;
+
+	for (size_t pc = 0; pc < prog->len; pc++) {
+		const struct sock_filter *f = &prog->insns[pc];
+
+		switch (f->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			if (f->k == offsetof(struct seccomp_data, nr))
+				a = nr;
+			else if (f->k == offsetof(struct seccomp_data, arch))
+				a = arch;
+			else
+				return true;
+			break;
+		case BPF_RET | BPF_K:
+			return cf_denials_is_denial(f->k);
+		case BPF_JMP | BPF_JA:
+			pc += f->k;
+			break;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+		case BPF_JMP | BPF_JGE | BPF_K:
+		case BPF_JMP | BPF_JGT | BPF_K:
+		case BPF_JMP | BPF_JSET | BPF_K: {
+			bool t = BPF_OP(f->code) == BPF_JEQ ? a == f->k :
+				 BPF_OP(f->code) == BPF_JGE ? a >= f->k :
+				 BPF_OP(f->code) == BPF_JGT ? a > f->k :
+							      (a & f->k) != 0;
+
+			pc += t ? f->jt : f->jf;
+			break;
+		}
+		case BPF_ALU | BPF_AND | BPF_K:
+			a &= f->k;
+			break;
+		default:
+			return true;
+		}
+	}
+	return true;
+}
+
+static void fill_maybe_denied(__u64 *bits, const struct cf_bpf_prog *prog)
+{
+	static const uint32_t arches[3] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_X86_64, AUDIT_ARCH_I386 };
+
+	for (uint32_t abi = 0; abi < 3; abi++)
+		for (uint32_t n = 0; n < CF_OBS_NR_SPAN; n++) {
+			uint32_t nr = abi == 1 ? n | CF_OBS_X32_BIT : n;
+
+			if (may_deny(prog, arches[abi], nr))
+				bits[(abi * CF_OBS_NR_SPAN + n) / 64] |=
+					1ull << ((abi * CF_OBS_NR_SPAN + n) % 64);
+		}
 }
 
 int cf_observer_new(const struct cf_denials_opts *o, struct cf_observer **ret, const char **ret_why)
@@ -161,6 +229,7 @@ int cf_observer_new(const struct cf_denials_opts *o, struct cf_observer **ret, c
 					 "the kernel refused the BPF programs";
 		goto fail;
 	}
+	fill_maybe_denied(ob->skel->bss->maybe_denied, o->prog);
 	r = observe_bpf__attach(ob->skel);
 	if (r < 0) {
 		*ret_why = "cannot attach to the syscall and scheduler tracepoints";
@@ -201,15 +270,14 @@ static void child_wait(void *data)
 }
 
 struct task_state {
-	__u32 in_syscall;
-	__u32 sigsys;
+	__u32 sigsys_nr;
+	__u32 pad;
 };
 
 static int attach(void *data, pid_t pid)
 {
 	struct cf_observer *ob = data;
-	/* the child is in (or about to make) its go-pipe read: its sys_exit has no enter */
-	struct task_state st = { .in_syscall = 1 };
+	struct task_state st = { 0 };
 	int pidfd, r = 0;
 
 	cf_go_parent_begin(ob->go);

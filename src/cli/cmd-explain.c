@@ -21,6 +21,7 @@
 #include "cli/opts.h"
 #include "cli/run-explain.h"
 #include "explain/explain.h"
+#include "observe/observe.h"
 #include "run/supervise.h"
 
 enum {
@@ -217,7 +218,10 @@ const char run_explain_help[] =
 	"                                       (pid, call, action, deciding rule, fix) and a\n"
 	"                                       summary with the smallest fix set at exit\n"
 	"      --explain-out FILE               write the profile + the needed rules to FILE\n"
-	"      --complain                       report what the profile would deny, but allow it\n";
+	"      --complain                       report what the profile would deny, but allow it\n"
+	"                                       (not confinement: denied calls run)\n"
+	"      --explain-backend ebpf|ptrace    how denials are seen (default: ebpf, else ptrace\n"
+	"                                       with a warning; see callfence-run(1))\n";
 
 int run_explain_option(struct run_explain *x, int opt, const char *arg)
 {
@@ -244,6 +248,17 @@ int run_explain_option(struct run_explain *x, int opt, const char *arg)
 		x->enabled = true;
 		x->complain = true;
 		return 1;
+	case OPT_EXPLAIN_BACKEND:
+		if (strcmp(arg, "ebpf") == 0) {
+			x->backend = RUN_EXPLAIN_EBPF;
+		} else if (strcmp(arg, "ptrace") == 0) {
+			x->backend = RUN_EXPLAIN_PTRACE;
+		} else {
+			fprintf(stderr,
+				"callfence run: --explain-backend=%s: valid: ebpf, ptrace\n", arg);
+			return -1;
+		}
+		return 1;
 	default:
 		return 0;
 	}
@@ -255,11 +270,48 @@ static void report_line(void *userdata, const char *line)
 	fprintf(stderr, "%s\n", line);
 }
 
+/*
+ * The eBPF observer keeps the installed program byte-identical to a plain run's, so the
+ * command is confined exactly as much; the ptrace supervisor needs a rewritten program whose
+ * denials become TRACE, which a USER_NOTIF filter of the command outranks and a CLONE_UNTRACED
+ * child escapes (docs/ARCHITECTURE.md). --complain lets denied calls run on purpose, which only
+ * the supervisor can do.
+ */
+static int start_observer(struct run_explain *x, const struct cf_denials_opts *o)
+{
+	const char *why = NULL;
+	int r;
+
+	if (x->complain || x->backend == RUN_EXPLAIN_PTRACE)
+		return -EOPNOTSUPP;
+	r = cf_observer_new(o, &x->obs, &why);
+	if (r == 0)
+		return 0;
+	if (x->backend == RUN_EXPLAIN_EBPF) {
+		fprintf(stderr, "callfence: --explain-backend=ebpf: %s\n", why);
+		return -1;
+	}
+	if (x->json)
+		/* every stderr line of --explain=json is a JSON object */
+		fprintf(stderr,
+			"{\"event\":\"warning\",\"backend\":\"ptrace\",\"reason\":\"no eBPF "
+			"observer: %s\",\"limit\":\"a ptrace tracer or USER_NOTIF filter of the "
+			"command itself can run calls the profile denies\"}\n",
+			why);
+	else
+		fprintf(stderr,
+			"callfence: --explain: no eBPF observer (%s); using the ptrace supervisor, "
+			"under which a ptrace tracer or USER_NOTIF filter of the command itself can "
+			"run calls the profile denies\n",
+			why);
+	return -EOPNOTSUPP;
+}
+
 int run_explain_setup(struct run_explain *x, const struct cf_cli_security *sec,
 		      const struct cf_confinement *conf, const struct cf_bpf_prog *prog,
 		      const struct cf_bpf_prog **install)
 {
-	struct cf_supervise_opts o;
+	struct cf_denials_opts o;
 	int r;
 
 	*install = prog;
@@ -281,6 +333,18 @@ int run_explain_setup(struct run_explain *x, const struct cf_cli_security *sec,
 		x->enabled = false;
 		return 0;
 	}
+	o = (struct cf_denials_opts){
+		.mode = x->complain ? CF_SUPERVISE_COMPLAIN : CF_SUPERVISE_EXPLAIN,
+		.format = x->json ? CF_SUPERVISE_JSON : CF_SUPERVISE_TEXT,
+		.ctx = &x->ctx,
+		.prog = prog,
+		.report = report_line,
+	};
+	r = start_observer(x, &o);
+	if (r == 0)
+		return 0; /* *install stays the plain run's program */
+	if (r != -EOPNOTSUPP)
+		return -1;
 	r = cf_explain_rewrite_prog(prog, x->complain ? CF_REWRITE_COMPLAIN : CF_REWRITE_EXPLAIN,
 				    &x->prog);
 	if (r < 0) {
@@ -288,13 +352,6 @@ int run_explain_setup(struct run_explain *x, const struct cf_cli_security *sec,
 			strerror(-r));
 		return -1;
 	}
-	o = (struct cf_supervise_opts){
-		.mode = x->complain ? CF_SUPERVISE_COMPLAIN : CF_SUPERVISE_EXPLAIN,
-		.format = x->json ? CF_SUPERVISE_JSON : CF_SUPERVISE_TEXT,
-		.ctx = &x->ctx,
-		.prog = prog,
-		.report = report_line,
-	};
 	r = cf_supervisor_new(&o, &x->sup);
 	if (r < 0) {
 		fprintf(stderr, "callfence: --explain: cannot start the supervisor: %s\n",
@@ -309,6 +366,12 @@ int run_explain_exec(struct run_explain *x, const struct cf_plan *plan, struct c
 {
 	int r;
 
+	if (x->obs) {
+		struct cf_run_observer hooks;
+
+		cf_observer_hooks(x->obs, &hooks);
+		return cf_run_exec_observed(plan, &hooks, res);
+	}
 	if (!x->sup)
 		return cf_run_exec(plan, res);
 	r = cf_run_exec_supervised(plan, x->sup, res);
@@ -358,9 +421,12 @@ int run_explain_finish(struct run_explain *x)
 	cleanup_free char *lines = NULL, *profile = NULL;
 	int r;
 
-	if (!x->sup)
+	if (x->obs)
+		r = cf_observer_summary(x->obs, x->out, &lines, x->out ? &profile : NULL);
+	else if (x->sup)
+		r = cf_supervisor_summary(x->sup, x->out, &lines, x->out ? &profile : NULL);
+	else
 		return 0;
-	r = cf_supervisor_summary(x->sup, x->out, &lines, x->out ? &profile : NULL);
 	if (r < 0) {
 		fprintf(stderr, "callfence: --explain: no summary: %s\n", strerror(-r));
 		return -1;
@@ -390,6 +456,7 @@ int run_explain_finish(struct run_explain *x)
 
 void run_explain_clear(struct run_explain *x)
 {
+	x->obs = cf_observer_free(x->obs);
 	x->sup = cf_supervisor_free(x->sup);
 	x->prog = cf_bpf_prog_free(x->prog);
 }

@@ -127,7 +127,7 @@ static int launcher_exit_code(const struct cf_plan *plan, size_t step, int err)
 
 static _Noreturn void child_main(const struct cf_plan *plan, const sigset_t *mask,
 				 const struct sigaction *chld, struct child_report *rep,
-				 struct cf_supervisor *sup)
+				 struct cf_supervisor *sup, const struct cf_run_observer *obs)
 {
 	size_t step = 0;
 	int r;
@@ -135,6 +135,8 @@ static _Noreturn void child_main(const struct cf_plan *plan, const sigset_t *mas
 	/* --explain/--complain (explain team): wait until the supervisor has attached */
 	if (sup)
 		cf_supervisor_child_wait(sup);
+	if (obs)
+		obs->child_wait(obs->data);
 	(void)sigaction(SIGCHLD, chld, NULL);
 	(void)sigprocmask(SIG_SETMASK, mask, NULL);
 	mark_fds_cloexec();
@@ -188,7 +190,7 @@ static int wait_listener(struct child_report *rep, pid_t pid, int *ret_fd)
 }
 
 static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
-		    struct cf_run_result *ret)
+		    const struct cf_run_observer *obs, struct cf_run_result *ret)
 {
 	struct cf_run_result res = { 0 };
 	struct sigaction chld_dfl = { .sa_handler = SIG_DFL }, chld_old;
@@ -199,7 +201,7 @@ static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
 
 	/* The supervisor's ptrace stops would need the parent while it waits for the listener
 	 * fd; the CLI refuses the combination with a message, this is the library's guard. */
-	if (sup && plan->listener_path)
+	if ((sup || obs) && plan->listener_path)
 		return -EOPNOTSUPP;
 	rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (rep == MAP_FAILED)
@@ -227,10 +229,10 @@ static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
 		goto out;
 	}
 	if (pid == 0)
-		child_main(plan, &old, &chld_old, rep, sup);
+		child_main(plan, &old, &chld_old, rep, sup, obs);
 	/* --explain/--complain (explain team): trace the child before it installs the filter */
-	if (sup) {
-		r = cf_supervisor_attach(sup, pid);
+	if (sup || obs) {
+		r = sup ? cf_supervisor_attach(sup, pid) : obs->attach(obs->data, pid);
 		if (r < 0) {
 			(void)kill(pid, SIGKILL);
 			(void)waitpid(pid, NULL, 0);
@@ -268,10 +270,18 @@ static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
 	}
 
 	for (;;) {
+		/* --explain (explain team): an observer is drained between waits; after the
+		 * child starts it adds rt_sigtimedwait and whatever drain() calls (see
+		 * src/observe/observe.c) to the parent's syscalls */
+		static const struct timespec drain_ts = { .tv_nsec = CF_RUN_OBSERVER_DRAIN_MS *
+								     1000000L };
 		siginfo_t si;
-		int sig = sigwaitinfo(&waitset, &si), st;
+		int sig = obs ? sigtimedwait(&waitset, &si, &drain_ts) : sigwaitinfo(&waitset, &si),
+		    st;
 		pid_t p;
 
+		if (obs)
+			obs->drain(obs->data);
 		if (sig < 0)
 			continue; /* EINTR: a stop/continue of callfence itself */
 		if (sig != SIGCHLD) {
@@ -343,12 +353,19 @@ out_unmap:
 
 int cf_run_exec(const struct cf_plan *plan, struct cf_run_result *ret)
 {
-	return run_exec(plan, NULL, ret);
+	return run_exec(plan, NULL, NULL, ret);
+}
+
+/* --explain (explain team): the same, with a passive observer (src/observe/). */
+int cf_run_exec_observed(const struct cf_plan *plan, const struct cf_run_observer *obs,
+			 struct cf_run_result *ret)
+{
+	return run_exec(plan, NULL, obs, ret);
 }
 
 /* --explain/--complain (explain team): the same, with the ptrace supervisor attached. */
 int cf_run_exec_supervised(const struct cf_plan *plan, struct cf_supervisor *sup,
 			   struct cf_run_result *ret)
 {
-	return run_exec(plan, sup, ret);
+	return run_exec(plan, sup, NULL, ret);
 }

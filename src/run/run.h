@@ -274,6 +274,38 @@ struct cf_run_result {
  */
 CF_MUST_CHECK int cf_run_exec(const struct cf_plan *plan, struct cf_run_result *ret);
 
+/*
+ * go.c, --explain (explain team): the pipe on which the child waits before its first step until
+ * the parent made it observable. open/close: -errno of pipe2. wait (child; async-signal-safe):
+ * returns on "go", _exit(125) when the parent closed without it. parent_begin closes the read
+ * end; send writes "go" when r == 0 and closes: r, or -EIO.
+ */
+CF_MUST_CHECK int cf_go_open(int go[2]);
+void cf_go_close(int go[2]);
+void cf_go_wait(int go[2]);
+void cf_go_parent_begin(int go[2]);
+CF_MUST_CHECK int cf_go_send(int go[2], int r);
+
+/*
+ * --explain (explain team, src/observe/): a passive observer of the command, e.g. eBPF programs
+ * that must know the child before it runs its first step and must be drained while the command
+ * runs. It never stops or changes the command.
+ */
+struct cf_run_observer {
+	void *data;
+	/* child, first thing: wait until attach is done (_exit(125) if it failed);
+	 * async-signal-safe */
+	void (*child_wait)(void *data);
+	/* parent, right after fork; < 0: the child is killed and cf_run_exec_observed fails */
+	int (*attach)(void *data, pid_t pid);
+	/* parent, at least every CF_RUN_OBSERVER_DRAIN_MS while the command runs */
+	void (*drain)(void *data);
+};
+#define CF_RUN_OBSERVER_DRAIN_MS 50
+CF_MUST_CHECK int cf_run_exec_observed(const struct cf_plan *plan,
+				       const struct cf_run_observer *obs,
+				       struct cf_run_result *ret);
+
 /* --explain/--complain (explain team, supervise.h): cf_run_exec with the ptrace supervisor
  * attached to the child before its first step. */
 struct cf_supervisor;

@@ -23,15 +23,14 @@
  *    code SIGSYS in the event message) with orig_rax and the argument registers intact, and
  *    PTRACE_GET_SYSCALL_INFO still names the syscall's arch there.
  * Which filter produced a stop is decided by running the original program through our BPF
- * simulator: what the kernel would have done without --explain. A TRACE from a filter the
+ * simulator: what the kernel would have done without --explain (src/explain/denials.c, shared
+ * with the eBPF observer, which also prints every line). A TRACE from a filter the
  * program installed itself (ours allows the call) gets what it gets without a tracer: ENOSYS.
  */
 #include "run/supervise.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,13 +39,11 @@
 
 #include <linux/audit.h>
 #include <sys/ptrace.h>
-#include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 
 #include "base/cleanup.h"
-#include "base/strbuf.h"
-#include "bpf/sim.h"
+#include "run/run.h"
 
 #ifndef SYS_SECCOMP
 #define SYS_SECCOMP 1
@@ -55,35 +52,16 @@
 #define PTRACE_EVENT_STOP 128
 #endif
 
-#define MAX_DISTINCT 256
-
-struct denial {
-	/* key */
-	uint32_t audit_arch;
-	int nr;
-	uint32_t ret;
-	int rule_index;
-	uint64_t key_value;
-	/* what we know */
-	struct cf_explanation *e;
-	size_t count;
-	pid_t pids[8];
-	size_t n_pids;
-};
-
 struct cf_supervisor {
-	struct cf_supervise_opts o;
-	struct cf_model *model;
+	struct cf_denials_opts o;
+	struct cf_denials *den;
 	int go[2]; /* parent -> child: "attached" */
 	pid_t main_pid;
 	bool main_done;
 	int main_status;
-	struct denial *d;
-	size_t n_d;
-	size_t n_calls;
 };
 
-int cf_supervisor_new(const struct cf_supervise_opts *o, struct cf_supervisor **ret)
+int cf_supervisor_new(const struct cf_denials_opts *o, struct cf_supervisor **ret)
 {
 	struct cf_supervisor *s;
 	int r;
@@ -98,13 +76,13 @@ int cf_supervisor_new(const struct cf_supervise_opts *o, struct cf_supervisor **
 		return -ENOMEM;
 	s->o = *o;
 	s->go[0] = s->go[1] = -1;
-	r = cf_model_new(o->ctx->resolved, &s->model, NULL);
+	r = cf_denials_new(o, &s->den);
 	if (r < 0) {
 		free(s);
 		return r;
 	}
-	if (pipe2(s->go, O_CLOEXEC) < 0) {
-		r = -errno;
+	r = cf_go_open(s->go);
+	if (r < 0) {
 		cf_supervisor_free(s);
 		return r;
 	}
@@ -116,31 +94,16 @@ struct cf_supervisor *cf_supervisor_free(struct cf_supervisor *s)
 {
 	if (!s)
 		return NULL;
-	for (size_t i = 0; i < s->n_d; i++)
-		free(s->d[i].e);
-	free(s->d);
-	cf_model_free(s->model);
-	if (s->go[0] >= 0)
-		(void)close(s->go[0]);
-	if (s->go[1] >= 0)
-		(void)close(s->go[1]);
+	cf_denials_free(s->den);
+	cf_go_close(s->go);
 	free(s);
 	return NULL;
 }
 
 void cf_supervisor_child_wait(struct cf_supervisor *s)
 {
-	char c;
-	ssize_t n;
-
-	(void)close(s->go[1]);
-	do
-		n = read(s->go[0], &c, 1);
-	while (n < 0 && errno == EINTR);
-	(void)close(s->go[0]);
-	/* the parent could not attach: never run unobserved under a TRACE-rewritten filter */
-	if (n != 1)
-		_exit(125);
+	/* never run unobserved under a TRACE-rewritten filter */
+	cf_go_wait(s->go);
 }
 
 int cf_supervisor_attach(struct cf_supervisor *s, pid_t pid)
@@ -150,14 +113,10 @@ int cf_supervisor_attach(struct cf_supervisor *s, pid_t pid)
 		    PTRACE_O_EXITKILL;
 	int r = 0;
 
-	(void)close(s->go[0]);
-	s->go[0] = -1;
+	cf_go_parent_begin(s->go);
 	if (ptrace(PTRACE_SEIZE, pid, NULL, (void *)opts) < 0)
 		r = -errno;
-	else if (write(s->go[1], "g", 1) != 1)
-		r = -EIO;
-	(void)close(s->go[1]);
-	s->go[1] = -1;
+	r = cf_go_send(s->go, r);
 	if (r == 0)
 		s->main_pid = pid;
 	return r;
@@ -204,252 +163,16 @@ static void args_from_regs(const struct user_regs_struct *r, uint32_t audit_arch
 	a[5] = r->r9;
 }
 
-/* A string of the stopped thread, for path arguments in reports. */
-static int read_str(void *userdata, uint64_t addr, char *buf, size_t size)
-{
-	pid_t tid = (pid_t)(intptr_t)userdata;
-	struct iovec local = { .iov_base = buf, .iov_len = size - 1 };
-	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = size - 1 };
-	ssize_t n;
-
-	/* one page-crossing-safe attempt, then a shorter one up to the page end */
-	n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
-	if (n < 0) {
-		size_t to_page = 4096 - (addr & 4095);
-
-		if (to_page >= size - 1)
-			return -errno;
-		local.iov_len = remote.iov_len = to_page;
-		n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
-		if (n < 0)
-			return -errno;
-	}
-	buf[n] = '\0';
-	return (int)strnlen(buf, (size_t)n);
-}
-
-/* What the kernel would have returned without --explain (our program only). */
 static uint32_t kernel_decision(const struct cf_supervisor *s, const struct seccomp_data *d)
 {
-	uint32_t ret = SECCOMP_RET_KILL_PROCESS;
-	unsigned steps;
-
-	if (cf_bpf_sim(s->o.prog->insns, s->o.prog->len, d, &ret, &steps) < 0)
-		return SECCOMP_RET_KILL_PROCESS;
-	return ret;
-}
-
-static bool is_denial(uint32_t ret)
-{
-	switch (ret & SECCOMP_RET_ACTION_FULL) {
-	case SECCOMP_RET_ALLOW:
-	case SECCOMP_RET_LOG:
-	case SECCOMP_RET_USER_NOTIF:
-		return false;
-	default:
-		return true;
-	}
-}
-
-/* ------------------------------------------------------------------------------------------- */
-/* Reporting */
-
-static void say(struct cf_supervisor *s, const char *line)
-{
-	s->o.report(s->o.userdata, line);
-}
-
-static struct denial *find_or_add(struct cf_supervisor *s, const struct seccomp_data *d,
-				  const struct cf_explanation *tmpl)
-{
-	int k = cf_explain_key_arg(tmpl->call.name);
-	uint64_t kv = k >= 0 ? tmpl->call.args[k] : 0;
-	struct denial *v;
-
-	for (size_t i = 0; i < s->n_d; i++) {
-		struct denial *x = &s->d[i];
-
-		if (x->audit_arch == d->arch && x->nr == d->nr && x->ret == tmpl->eval.ret &&
-		    x->rule_index == tmpl->eval.rule_index && x->key_value == kv)
-			return x;
-	}
-	if (s->n_d >= MAX_DISTINCT)
-		return NULL;
-	v = realloc(s->d, (s->n_d + 1) * sizeof(*v));
-	if (!v)
-		return NULL;
-	s->d = v;
-	v = &s->d[s->n_d];
-	memset(v, 0, sizeof(*v));
-	v->audit_arch = d->arch;
-	v->nr = d->nr;
-	v->ret = tmpl->eval.ret;
-	v->rule_index = tmpl->eval.rule_index;
-	v->key_value = kv;
-	v->e = malloc(sizeof(*v->e));
-	if (!v->e)
-		return NULL;
-	s->n_d++;
-	return v;
-}
-
-static const char *first_fix(const struct cf_explanation *e, const struct cf_explain_ctx *ctx,
-			     char *buf, size_t size)
-{
-	if (e->n_fixes == 0)
-		return NULL;
-	cf_explain_fix_text(&e->fixes[0], ctx, buf, size);
-	return buf;
-}
-
-/*
- * A rule that answers ENOSYS on purpose (Docker's clone3 rule): the program is expected to fall
- * back, so it is reported but kept out of the fix set.
- */
-static bool deliberate_enosys(const struct cf_explanation *e)
-{
-	return e->eval.source == CF_EVAL_RULE &&
-	       e->eval.ret == (SECCOMP_RET_ERRNO | (uint32_t)ENOSYS);
+	return cf_denials_decision(s->den, d);
 }
 
 static void report(struct cf_supervisor *s, pid_t tid, const struct seccomp_data *d, uint32_t kret,
 		   const char *how)
 {
-	const struct cf_explain_ctx *ctx = s->o.ctx;
-	struct cf_explanation *e, tmp_hdr;
-	enum cf_arch arch = arch_from_seccomp_data(d->arch, (uint32_t)d->nr);
-	const char *name = arch != CF_ARCH_INVALID ? syscall_resolve_num(arch, d->nr) : NULL;
-	struct cf_eval_result ev = { .ret = kret, .rule_index = -1 };
-	struct cf_call call = {
-		.arch = arch, .nr = d->nr, .n_given = 6, .ip = d->instruction_pointer
-	};
-	struct denial *den;
-	pid_t pid = tgid_of(tid);
-	char callbuf[512], what[96], loc[320], fix[640], line[2048];
-	bool first = false;
-
-	s->n_calls++;
-	if (name)
-		snprintf(call.name, sizeof(call.name), "%s", name);
-	else
-		snprintf(call.name, sizeof(call.name), "syscall_%d", d->nr);
-	for (int i = 0; i < 6; i++)
-		call.args[i] = d->args[i];
-	if (cf_model_evaluate(s->model, d, &ev) < 0)
-		ev = (struct cf_eval_result){ .ret = kret, .rule_index = -1 };
-	memset(&tmp_hdr, 0, sizeof(tmp_hdr));
-	tmp_hdr.call = call;
-	tmp_hdr.eval = ev;
-	den = arch != CF_ARCH_INVALID ? find_or_add(s, d, &tmp_hdr) : NULL;
-	if (den && den->count == 0) {
-		first = true;
-		if (cf_explain_call(ctx, s->model, &call, true, den->e) < 0) {
-			memset(den->e, 0, sizeof(*den->e));
-			den->e->call = call;
-			den->e->eval = ev;
-			den->e->denied = true;
-		}
-	}
-	if (den) {
-		den->count++;
-		if (den->n_pids < ARRAY_SIZE(den->pids)) {
-			bool seen = false;
-
-			for (size_t i = 0; i < den->n_pids; i++)
-				seen |= den->pids[i] == pid;
-			if (!seen)
-				den->pids[den->n_pids++] = pid;
-		}
-		e = den->e;
-	} else {
-		e = &tmp_hdr; /* no table room: report without fixes */
-	}
-
-	cf_explain_format_call_ex(call.name, call.args, -1,
-				  arch_info(arch) ? arch_info(arch)->bits : 64, read_str,
-				  (void *)(intptr_t)tid, callbuf, sizeof(callbuf));
-	cf_explain_ret_short(kret, what, sizeof(what));
-	switch (e->eval.source) {
-	case CF_EVAL_RULE:
-		cf_explain_rule_location(ctx->profile, (size_t)e->eval.rule_index, loc,
-					 sizeof(loc));
-		break;
-	case CF_EVAL_DEFAULT:
-		snprintf(loc, sizeof(loc), "default action, no rule matched");
-		break;
-	case CF_EVAL_BAD_ARCH:
-		snprintf(loc, sizeof(loc), "architecture not in the profile");
-		break;
-	case CF_EVAL_NEWER_THAN_PROFILE:
-		snprintf(loc, sizeof(loc),
-			 "newer than every syscall the profile names (ENOSYS stub)");
-		break;
-	}
-
-	if (s->o.format == CF_SUPERVISE_JSON) {
-		cleanup_free char *txt = NULL;
-		json_t *o = NULL;
-
-		if (cf_explain_format_json(ctx, e, &txt) == 0)
-			o = json_loads(txt, 0, NULL);
-		if (!o)
-			o = json_object();
-		if (!o)
-			return;
-		json_object_set_new(o, "event", json_string("denial"));
-		json_object_set_new(
-			o, "mode",
-			json_string(s->o.mode == CF_SUPERVISE_COMPLAIN ? "complain" : "explain"));
-		json_object_set_new(o, "pid", json_integer(pid));
-		json_object_set_new(o, "tid", json_integer(tid));
-		json_object_set_new(o, "result",
-				    json_string(s->o.mode == CF_SUPERVISE_COMPLAIN ?
-							"allowed (complain)" :
-							"denied"));
-		json_object_set_new(o, "count", json_integer(den ? (json_int_t)den->count : 1));
-		if (!first)
-			json_object_del(o, "fixes");
-		{
-			char *dump = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-
-			if (dump)
-				say(s, dump);
-			free(dump);
-		}
-		json_decref(o);
-		return;
-	}
-
-	if (tid != pid)
-		snprintf(line, sizeof(line), "callfence: pid %d (thread %d): %s %s %s [%s]",
-			 (int)pid, (int)tid, callbuf, how, what, loc);
-	else
-		snprintf(line, sizeof(line), "callfence: pid %d: %s %s %s [%s]", (int)pid, callbuf,
-			 how, what, loc);
-	if (deliberate_enosys(e)) {
-		size_t l = strlen(line);
-
-		snprintf(line + l, sizeof(line) - l, " (a deliberate ENOSYS: callers fall back%s)",
-			 strcmp(e->call.name, "clone3") == 0 ? ", glibc to clone" : "");
-	} else if (first_fix(e, ctx, fix, sizeof(fix))) {
-		size_t l = strlen(line);
-
-		snprintf(line + l, sizeof(line) - l, " fix: %s", fix);
-	}
-	say(s, line);
-	if (!first)
-		return;
-	/* the first time: why the other rules naming it did not apply */
-	for (size_t i = 0; i < e->n_others && i < 4; i++) {
-		cf_explain_rule_location(ctx->profile, e->others[i].index, loc, sizeof(loc));
-		snprintf(line, sizeof(line), "callfence:   %s: %s", loc, e->others[i].why);
-		say(s, line);
-	}
-	if (e->n_fixes && e->fixes[0].warning[0] && !deliberate_enosys(e)) {
-		snprintf(line, sizeof(line), "callfence:   WARNING: that fix opens %s",
-			 e->fixes[0].warning);
-		say(s, line);
-	}
+	cf_denials_report(s->den, tid, tgid_of(tid), d, kret, how, cf_denials_read_str,
+			  (void *)(intptr_t)tid);
 }
 
 /* ------------------------------------------------------------------------------------------- */
@@ -491,7 +214,7 @@ static void on_seccomp(struct cf_supervisor *s, pid_t tid)
 		d.args[i] = info.seccomp.args[i];
 	kret = kernel_decision(s, &d);
 
-	if (!is_denial(kret)) {
+	if (!cf_denials_is_denial(kret)) {
 		/* a TRACE of a filter the program installed: what it gets with no tracer */
 		(void)skip_with(tid, -ENOSYS);
 		(void)ptrace(PTRACE_CONT, tid, NULL, NULL);
@@ -643,193 +366,16 @@ int cf_supervisor_reap(struct cf_supervisor *s, int *ret_status)
 
 size_t cf_supervisor_n_distinct(const struct cf_supervisor *s)
 {
-	return s->n_d;
+	return cf_denials_n_distinct(s->den);
 }
 
 size_t cf_supervisor_n_calls(const struct cf_supervisor *s)
 {
-	return s->n_calls;
-}
-
-/* ------------------------------------------------------------------------------------------- */
-/* Summary */
-
-static const char *cap_short(int cap)
-{
-	const char *n = caps_to_name(cap);
-
-	return n && strncmp(n, "CAP_", 4) == 0 ? n + 4 : (n ? n : "?");
+	return cf_denials_n_calls(s->den);
 }
 
 int cf_supervisor_summary(struct cf_supervisor *s, const char *profile_out, char **ret_lines,
 			  char **ret_profile)
 {
-	const struct cf_explain_ctx *ctx = s->o.ctx;
-	cleanup_free const struct cf_explanation **list = NULL;
-	struct cf_fix_set set = { 0 };
-	struct strbuf out = { 0 };
-	char what[96], loc[320], buf[512];
-	char *profile = NULL;
-	size_t n_list = 0;
-	int r;
-
-	list = calloc(s->n_d + 1, sizeof(const struct cf_explanation *));
-	if (!list)
-		return -ENOMEM;
-	for (size_t i = 0; i < s->n_d; i++)
-		if (!deliberate_enosys(s->d[i].e))
-			list[n_list++] = s->d[i].e;
-	r = cf_fix_set_compute(ctx, list, n_list, &set);
-	if (r < 0)
-		return r;
-	if (set.n_rules && ret_profile) {
-		r = cf_fix_set_profile_json(ctx, &set, &profile);
-		if (r < 0) {
-			cf_fix_set_clear(&set);
-			return r;
-		}
-	}
-
-	if (s->o.format == CF_SUPERVISE_JSON) {
-		json_t *o = json_object(), *arr = json_array(), *caps = json_array(),
-		       *rules = json_array();
-
-		if (!o || !arr || !caps || !rules) {
-			json_decref(o);
-			json_decref(arr);
-			json_decref(caps);
-			json_decref(rules);
-			free(profile);
-			cf_fix_set_clear(&set);
-			return -ENOMEM;
-		}
-		for (size_t i = 0; i < s->n_d; i++) {
-			const struct denial *x = &s->d[i];
-			json_t *j = json_object(), *pids = json_array();
-
-			if (!j || !pids) {
-				json_decref(j);
-				json_decref(pids);
-				continue;
-			}
-			cf_explain_format_call(x->e->call.name, x->e->call.args, -1, 64, buf,
-					       sizeof(buf));
-			json_object_set_new(j, "syscall", json_string(x->e->call.name));
-			json_object_set_new(j, "call", json_string(buf));
-			cf_explain_ret_name(x->ret, what, sizeof(what));
-			json_object_set_new(j, "action", json_string(what));
-			json_object_set_new(j, "count", json_integer((json_int_t)x->count));
-			json_object_set_new(j, "deliberate", json_boolean(deliberate_enosys(x->e)));
-			for (size_t k = 0; k < x->n_pids; k++)
-				json_array_append_new(pids, json_integer(x->pids[k]));
-			json_object_set_new(j, "pids", pids);
-			if (x->e->n_fixes) {
-				cf_explain_fix_text(&x->e->fixes[0], ctx, buf, sizeof(buf));
-				json_object_set_new(j, "fix", json_string(buf));
-			}
-			json_array_append_new(arr, j);
-		}
-		for (int c = 0; c < 64; c++)
-			if (set.caps & CF_CAP_BIT(c))
-				json_array_append_new(caps, json_string(cap_short(c)));
-		for (size_t i = 0; i < set.n_rules; i++) {
-			json_t *rule;
-
-			cf_explain_edit_text(&set.rules[i], ctx->profile, buf, sizeof(buf));
-			rule = json_string(buf);
-			if (rule)
-				json_array_append_new(rules, rule);
-		}
-		json_object_set_new(o, "event", json_string("summary"));
-		json_object_set_new(
-			o, "mode",
-			json_string(s->o.mode == CF_SUPERVISE_COMPLAIN ? "complain" : "explain"));
-		json_object_set_new(o, "calls", json_integer((json_int_t)s->n_calls));
-		json_object_set_new(o, "denials", arr);
-		json_object_set_new(o, "cap_add", caps);
-		json_object_set_new(o, "rules", rules);
-		json_object_set_new(o, "verified", json_boolean(set.verified));
-		json_object_set_new(o, "needs_unconfined", json_boolean(set.needs_unconfined));
-		if (profile_out && profile)
-			json_object_set_new(o, "profile_out", json_string(profile_out));
-		{
-			char *dump = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-
-			if (dump)
-				strbuf_append(&out, dump);
-			free(dump);
-		}
-		json_decref(o);
-	} else if (s->n_d == 0) {
-		strbuf_appendf(&out, "callfence: %s summary: no call was denied",
-			       s->o.mode == CF_SUPERVISE_COMPLAIN ? "--complain" : "--explain");
-	} else {
-		strbuf_appendf(&out, "callfence: %s summary: %zu distinct denial%s (%zu call%s)",
-			       s->o.mode == CF_SUPERVISE_COMPLAIN ? "--complain" : "--explain",
-			       s->n_d, s->n_d == 1 ? "" : "s", s->n_calls,
-			       s->n_calls == 1 ? "" : "s");
-		for (size_t i = 0; i < s->n_d; i++) {
-			const struct denial *x = &s->d[i];
-			struct strbuf pids = { 0 };
-			cleanup_free char *p = NULL;
-
-			for (size_t k = 0; k < x->n_pids; k++)
-				strbuf_appendf(&pids, "%s%d", k ? "," : "", (int)x->pids[k]);
-			if (strbuf_steal(&pids, &p) < 0)
-				p = NULL;
-			cf_explain_ret_short(x->ret, what, sizeof(what));
-			if (x->e->eval.source == CF_EVAL_RULE)
-				cf_explain_rule_location(ctx->profile,
-							 (size_t)x->e->eval.rule_index, loc,
-							 sizeof(loc));
-			else
-				snprintf(loc, sizeof(loc), "%s",
-					 x->e->eval.source == CF_EVAL_DEFAULT  ? "default action" :
-					 x->e->eval.source == CF_EVAL_BAD_ARCH ? "bad arch" :
-										 "ENOSYS stub");
-			cf_explain_format_call(x->e->call.name, x->e->call.args, 0, 64, buf,
-					       sizeof(buf));
-			strbuf_appendf(&out, "\ncallfence:   %s %s x%zu (pid %s) [%s]%s",
-				       x->e->call.name, what, x->count, p ? p : "?", loc,
-				       deliberate_enosys(x->e) ? " deliberate, not in the fix set" :
-								 "");
-			strbuf_clear(&pids);
-		}
-		strbuf_append(&out, "\ncallfence: smallest fix:");
-		if (!set.caps && !set.n_rules && !set.needs_unconfined)
-			strbuf_append(&out, " none needed");
-		for (int c = 0; c < 64; c++)
-			if (set.caps & CF_CAP_BIT(c))
-				strbuf_appendf(&out, " --cap-add %s", cap_short(c));
-		for (size_t i = 0; i < set.n_rules; i++) {
-			cf_explain_edit_text(&set.rules[i], ctx->profile, buf, sizeof(buf));
-			strbuf_appendf(&out, "\ncallfence:   profile: %s", buf);
-		}
-		if (set.n_rules)
-			strbuf_appendf(&out, "\ncallfence:   %s",
-				       profile_out ?
-					       "profile with these rules written to " :
-					       "write the patched profile with --explain-out FILE");
-		if (set.n_rules && profile_out)
-			strbuf_append(&out, profile_out);
-		if (set.needs_unconfined)
-			strbuf_append(&out,
-				      "\ncallfence:   some calls cannot be allowed by a "
-				      "capability or a rule: --security-opt seccomp=unconfined");
-		strbuf_appendf(&out, "\ncallfence:   %s",
-			       set.verified ?
-				       "verified: with this, every call above is allowed" :
-				       "NOT verified: the profile model still denies a call");
-	}
-	cf_fix_set_clear(&set);
-	r = strbuf_steal(&out, ret_lines);
-	if (r < 0) {
-		free(profile);
-		return r;
-	}
-	if (ret_profile)
-		*ret_profile = profile;
-	else
-		free(profile);
-	return 0;
+	return cf_denials_summary(s->den, profile_out, ret_lines, ret_profile);
 }

@@ -6,7 +6,13 @@
  * the command and all its threads and descendants. The filter it runs under is the compiled one
  * with its RET K values rewritten (src/explain/rewrite.c); allowed calls never stop. Exec.c calls
  * the three hooks (child_wait in the child before the plan, attach after fork, reap on SIGCHLD);
- * reports go to a callback, the library prints nothing.
+ * reports go through src/explain/denials.h, the library prints nothing.
+ *
+ * Limits (why `run --explain` prefers the eBPF observer, src/observe/, and uses this only where
+ * that cannot load, and `--complain` always): the rewrite to TRACE lowers the verdict's
+ * precedence, so a USER_NOTIF filter the command installs itself outranks it and can run a
+ * denied call; a child made with clone(CLONE_UNTRACED) is not attached, so its own tracer
+ * decides its TRACE stops; and the command cannot ptrace its own children (strace, gdb).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,34 +21,12 @@
 
 #include "base/macro.h"
 #include "bpf/filter.h"
-#include "explain/explain.h"
-
-enum cf_supervise_mode {
-	CF_SUPERVISE_EXPLAIN, /* denials keep their exact result, each is reported */
-	CF_SUPERVISE_COMPLAIN, /* denials are reported, then the call runs */
-};
-
-enum cf_supervise_format {
-	CF_SUPERVISE_TEXT,
-	CF_SUPERVISE_JSON, /* one JSON object per line */
-};
-
-/* One line of output (no trailing newline). */
-typedef void (*cf_supervise_report_fn)(void *userdata, const char *line);
-
-struct cf_supervise_opts {
-	enum cf_supervise_mode mode;
-	enum cf_supervise_format format;
-	const struct cf_explain_ctx *ctx; /* borrowed; must outlive the supervisor */
-	const struct cf_bpf_prog *prog; /* the original (not rewritten) program, borrowed */
-	cf_supervise_report_fn report;
-	void *userdata;
-};
+#include "explain/denials.h"
 
 struct cf_supervisor;
 
 /* -EINVAL (bad options), -ENOMEM, -errno of pipe2. */
-CF_MUST_CHECK int cf_supervisor_new(const struct cf_supervise_opts *o, struct cf_supervisor **ret);
+CF_MUST_CHECK int cf_supervisor_new(const struct cf_denials_opts *o, struct cf_supervisor **ret);
 struct cf_supervisor *cf_supervisor_free(struct cf_supervisor *s);
 DEFINE_CLEANUP_FUNC(struct cf_supervisor *, cf_supervisor_free)
 

@@ -766,9 +766,8 @@ static int parse_profile_object(struct parse_ctx *c, json_t *root)
 				 "runc refuses the profile" :
 				 "Docker and runc would run the command with no seccomp filter");
 		diag_hint(c->diag,
-			  "callfence never runs a command less confined than asked; to run it "
-			  "without a filter say --security-opt seccomp=unconfined, otherwise set "
-			  "\"defaultAction\", %s",
+			  "to run without a filter ask for it: --security-opt seccomp=unconfined; "
+			  "otherwise set \"defaultAction\" (%s)",
 			  action_hint);
 		return r;
 	}

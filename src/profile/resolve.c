@@ -478,7 +478,7 @@ int cf_resolved_check_runtime(const struct cf_resolved *r, struct cf_diag *reter
 			reterr, EINVAL, p->source, p->default_action_pos.line,
 			p->default_action_pos.column, "/defaultErrnoRet",
 			"defaultErrnoRet %u is refused by runc and crun (libseccomp accepts an "
-			"errno below 4095; callfence refuses 0, which means success)",
+			"errno below 4095; 0 would mean success)",
 			r->default_errno);
 		diag_hint(reterr, "use an errno below 4095, e.g. 1 (EPERM) or 38 (ENOSYS)");
 		return e;
@@ -494,7 +494,7 @@ int cf_resolved_check_runtime(const struct cf_resolved *r, struct cf_diag *reter
 		int e = diag_set(
 			reterr, EINVAL, p->source, rule->pos.line, rule->pos.column, path,
 			"errnoRet %u is refused by runc and crun (libseccomp accepts an errno "
-			"below 4095; callfence refuses 0, which means success)",
+			"below 4095; 0 would mean success)",
 			rule->errno_ret);
 		diag_hint(reterr, "use an errno below 4095, e.g. 1 (EPERM) or 13 (EACCES)");
 		return e;

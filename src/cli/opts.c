@@ -9,8 +9,9 @@
 
 const char opts_security_help[] =
 	"Confinement options (as docker run):\n"
-	"      --security-opt seccomp=PROFILE   Docker or OCI profile file, 'builtin' (Docker's\n"
-	"                                       default, the default here) or 'unconfined'\n"
+	"      --security-opt seccomp=PROFILE   Docker or OCI profile file, '-' (read it from\n"
+	"                                       stdin), 'builtin' (Docker's default, the\n"
+	"                                       default here) or 'unconfined' (no filter)\n"
 	"      --security-opt no-new-privileges[=true|false]\n"
 	"      --cap-add CAP                    add a capability (SYS_NICE, CAP_SYS_NICE, ALL)\n"
 	"      --cap-drop CAP                   drop a capability (or ALL)\n"
@@ -43,7 +44,8 @@ static int security_opt(const char *arg, struct cf_cli_security *s, struct cf_di
 			int r = diag_set(reterr, EINVAL, NULL, 0, 0, "--security-opt",
 					 "seccomp needs a value");
 			diag_hint(reterr,
-				  "valid: seccomp=PATH, seccomp=builtin, seccomp=unconfined");
+				  "valid: seccomp=PATH, seccomp=- (stdin), seccomp=builtin, "
+				  "seccomp=unconfined");
 			return r;
 		}
 		s->seccomp = val;

@@ -99,8 +99,9 @@ static void args_list(struct strbuf *s, int level, const struct cf_arg *args, si
 		strbuf_appendf(s, "%u", args[i].index);
 		key(s, level + 2, "value", &first);
 		strbuf_appendf(s, "%" PRIu64, args[i].value);
-		/* Go's omitempty: valueTwo 0 is not printed */
-		if (args[i].value_two) {
+		/* Go's omitempty: valueTwo 0 is not printed; libseccomp reads it only for
+		 * MASKED_EQ, and the parser refuses it elsewhere, so it is printed only there */
+		if (args[i].value_two && args[i].op == CF_OP_MASKED_EQ) {
 			key(s, level + 2, "valueTwo", &first);
 			strbuf_appendf(s, "%" PRIu64, args[i].value_two);
 		}

@@ -15,10 +15,12 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <sys/poll.h>
 #include <sys/stat.h>
 
 #include "base/cleanup.h"
 #include "base/errno-util.h"
+#include "profile/json-keys.h"
 #include "profile/json-pos.h"
 #include "profile/profile.h"
 
@@ -34,46 +36,33 @@ static json_t *json_decref_ret(json_t *j)
 }
 DEFINE_CLEANUP_FUNC(json_t *, json_decref_ret)
 
-struct raw_number {
-	char pointer[96];
-	size_t offset;
-};
+/* JSON pointers of values inside a profile are short; a longer one is truncated in messages. */
+#define PTR_MAX 200
 
 struct parse_ctx {
 	const char *source;
 	const char *buf;
 	size_t len;
-	char base
-		[32]; /* JSON pointer of the profile inside the document ("" or "/linux/seccomp") */
-	size_t base_depth;
+	/* JSON pointer of the profile inside the document: "" or "/linux/seccomp", spelled as
+	 * written (PTR_MAX for obj_get; it is never longer than "/linux/seccomp") */
+	char base[PTR_MAX];
 	struct cf_diag *diag;
 	struct cf_profile *p;
-	/* positions collected by one scan */
-	struct cf_pos *rule_pos;
-	struct cf_pos *action_pos;
-	struct cf_pos **name_pos;
-	size_t *n_name_pos;
-	size_t n_rule_pos;
-	struct raw_number *numbers;
-	size_t n_numbers, cap_numbers;
-	struct raw_number *objects; /* positions of argument objects, by pointer */
-	size_t n_objects, cap_objects;
-	struct cf_pos default_action_pos;
-	int scan_error;
+	struct json_pos_index idx; /* where each value of the document is */
 };
 
 static int fail(struct parse_ctx *c, const char *ptr, const char *fmt, ...) CF_PRINTF(3, 4);
 
 static int fail(struct parse_ctx *c, const char *ptr, const char *fmt, ...)
 {
-	char full[160];
+	char full[PTR_MAX + 32];
 	struct cf_pos pos = { 0 };
 	va_list ap;
 
 	snprintf(full, sizeof(full), "%s%s", c->base, ptr);
 	if (json_pos_find(c->buf, c->len, full, &pos) < 0 || pos.line == 0) {
 		/* a missing key: point at the enclosing object */
-		char parent[160];
+		char parent[PTR_MAX + 32];
 		char *slash;
 
 		snprintf(parent, sizeof(parent), "%s", full);
@@ -112,192 +101,40 @@ static const char *type_name(const json_t *v)
 	return "a value";
 }
 
-/* ---- position scan --------------------------------------------------------------------- */
+/* ---- positions ------------------------------------------------------------------------- */
 
-static bool elem_is_index(const struct json_path_elem *e)
+/* The position of v, the very value jansson returned (never a look-up by name). */
+static struct cf_pos pos_of(const struct parse_ctx *c, const json_t *v)
 {
-	return e->key == NULL;
-}
+	const struct json_pos_entry *e = json_pos_index_get(&c->idx, v);
 
-static void format_pointer(const struct json_path_elem *path, size_t from, size_t depth, char *buf,
-			   size_t size)
-{
-	size_t n = 0;
-
-	/* hand-rolled: this runs for every number in the document */
-	for (size_t i = from; i < depth; i++) {
-		char num[24];
-		const char *src;
-		size_t len;
-
-		if (path[i].key) {
-			src = path[i].key;
-			len = path[i].key_len;
-		} else {
-			size_t v = path[i].index, k = sizeof(num);
-
-			do {
-				num[--k] = (char)('0' + v % 10);
-				v /= 10;
-			} while (v);
-			src = num + k;
-			len = sizeof(num) - k;
-		}
-		if (n + 1 + len + 1 > size)
-			break;
-		buf[n++] = '/';
-		memcpy(buf + n, src, len);
-		n += len;
-	}
-	buf[n] = '\0';
-}
-
-static int grow(void **arr, size_t elem, size_t *cap, size_t need)
-{
-	if (need <= *cap)
-		return 0;
-	size_t ncap = *cap ? *cap * 2 : 64;
-	while (ncap < need)
-		ncap *= 2;
-	void *n = realloc(*arr, ncap * elem);
-	if (!n)
-		return -ENOMEM;
-	memset((char *)n + *cap * elem, 0, (ncap - *cap) * elem);
-	*arr = n;
-	*cap = ncap;
-	return 0;
-}
-
-static void scan_cb(const struct json_path_elem *path, size_t depth, struct cf_pos pos,
-		    size_t offset, void *userdata)
-{
-	struct parse_ctx *c = userdata;
-	size_t b = c->base_depth;
-
-	if (c->scan_error || depth < b)
-		return;
-	/* the base prefix must match ("/linux/seccomp" in a config.json) */
-	if (b >= 2 &&
-	    (!json_path_key_is(&path[0], "linux") || !json_path_key_is(&path[1], "seccomp")))
-		return;
-
-	const struct json_path_elem *rel = path + b;
-	size_t rd = depth - b;
-	char ch = c->buf[offset];
-
-	if ((ch == '-' || (ch >= '0' && ch <= '9'))) {
-		if (grow((void **)&c->numbers, sizeof(*c->numbers), &c->cap_numbers,
-			 c->n_numbers + 1) < 0) {
-			c->scan_error = -ENOMEM;
-			return;
-		}
-		struct raw_number *n = &c->numbers[c->n_numbers++];
-		format_pointer(path, 0, depth, n->pointer, sizeof(n->pointer));
-		n->offset = offset;
-	}
-
-	if (rd == 1 && json_path_key_is(&rel[0], "defaultAction"))
-		c->default_action_pos = pos;
-	if (rd == 4 && json_path_key_is(&rel[2], "args") && elem_is_index(&rel[3])) {
-		if (grow((void **)&c->objects, sizeof(*c->objects), &c->cap_objects,
-			 c->n_objects + 1) < 0) {
-			c->scan_error = -ENOMEM;
-			return;
-		}
-		struct raw_number *o = &c->objects[c->n_objects++];
-		format_pointer(path, 0, depth, o->pointer, sizeof(o->pointer));
-		o->offset = ((size_t)pos.line << 20) | pos.column; /* packed position */
-	}
-	if (rd < 2 || !json_path_key_is(&rel[0], "syscalls") || !elem_is_index(&rel[1]))
-		return;
-	size_t i = rel[1].index;
-	if (i >= CF_PROFILE_MAX_RULES)
-		return;
-	if (i >= c->n_rule_pos) {
-		size_t old = c->n_rule_pos, want = i + 1;
-		size_t cap = old;
-
-		if (grow((void **)&c->rule_pos, sizeof(*c->rule_pos), &cap, want) < 0) {
-			c->scan_error = -ENOMEM;
-			return;
-		}
-		cap = old;
-		if (grow((void **)&c->action_pos, sizeof(*c->action_pos), &cap, want) < 0) {
-			c->scan_error = -ENOMEM;
-			return;
-		}
-		cap = old;
-		if (grow((void **)&c->name_pos, sizeof(*c->name_pos), &cap, want) < 0) {
-			c->scan_error = -ENOMEM;
-			return;
-		}
-		cap = old;
-		if (grow((void **)&c->n_name_pos, sizeof(*c->n_name_pos), &cap, want) < 0) {
-			c->scan_error = -ENOMEM;
-			return;
-		}
-		/* grow() doubles: remember the real capacity as the count we track */
-		c->n_rule_pos = cap;
-	}
-	if (rd == 2)
-		c->rule_pos[i] = pos;
-	else if (rd == 3 && json_path_key_is(&rel[2], "action"))
-		c->action_pos[i] = pos;
-	else if (rd == 4 && json_path_key_is(&rel[2], "names") && elem_is_index(&rel[3])) {
-		size_t j = rel[3].index;
-		size_t cap = c->n_name_pos[i];
-
-		if (j >= CF_PROFILE_MAX_NAMES)
-			return;
-		if (grow((void **)&c->name_pos[i], sizeof(**c->name_pos), &cap, j + 1) < 0) {
-			c->scan_error = -ENOMEM;
-			return;
-		}
-		c->n_name_pos[i] = cap;
-		c->name_pos[i][j] = pos;
-	}
-}
-
-static void ctx_free_positions(struct parse_ctx *c)
-{
-	for (size_t i = 0; i < c->n_rule_pos; i++)
-		free(c->name_pos ? c->name_pos[i] : NULL);
-	free(c->name_pos);
-	free(c->n_name_pos);
-	free(c->rule_pos);
-	free(c->action_pos);
-	free(c->numbers);
-	free(c->objects);
+	return e ? e->pos : (struct cf_pos){ 0 };
 }
 
 /* ---- typed getters ------------------------------------------------------------------- */
 
-/* Go's decoder matches keys case-insensitively; two keys that differ only in case are an error. */
-static int obj_get(struct parse_ctx *c, const char *obj_ptr, json_t *obj, const char *key,
-		   json_t **ret, const char **ret_key)
+/*
+ * The member of obj that Go's decoder would match to the field key (case-insensitively, as
+ * Docker reads a profile and runc a config.json: "DefaultAction" is "defaultAction"). The
+ * document has no two keys that fold together (json_check_folded_keys), so there is at most one.
+ * ret_ptr (PTR_MAX bytes, may be NULL) gets the member's JSON pointer spelled with the key as
+ * written, so positions and diagnostics name that very member.
+ */
+static void obj_get(json_t *obj, const char *obj_ptr, const char *key, json_t **ret, char *ret_ptr)
 {
-	const char *k;
+	const char *k, *found_key = key;
 	json_t *v;
-	json_t *found = NULL;
-	const char *found_key = NULL;
 
+	*ret = NULL;
 	json_object_foreach(obj, k, v) {
-		if (strcasecmp(k, key) != 0)
-			continue;
-		if (found) {
-			char ptr[160];
-
-			snprintf(ptr, sizeof(ptr), "%s/%s", obj_ptr, k);
-			return fail(c, ptr, "duplicate key \"%s\" (also spelled \"%s\")", k,
-				    found_key);
+		if (json_key_folds_to(k, key)) {
+			*ret = v;
+			found_key = k;
+			break;
 		}
-		found = v;
-		found_key = k;
 	}
-	*ret = found;
-	if (ret_key)
-		*ret_key = found_key;
-	return 0;
+	if (ret_ptr)
+		json_pointer_append(ret_ptr, PTR_MAX, obj_ptr, found_key);
 }
 
 static int check_keys(struct parse_ctx *c, const char *obj_ptr, json_t *obj,
@@ -310,12 +147,12 @@ static int check_keys(struct parse_ctx *c, const char *obj_ptr, json_t *obj,
 		bool ok = false;
 
 		for (size_t i = 0; valid[i]; i++)
-			if (strcasecmp(k, valid[i]) == 0)
+			if (json_key_folds_to(k, valid[i]))
 				ok = true;
 		if (!ok) {
-			char ptr[160];
+			char ptr[PTR_MAX];
 
-			snprintf(ptr, sizeof(ptr), "%s/%s", obj_ptr, k);
+			json_pointer_append(ptr, sizeof(ptr), obj_ptr, k);
 			int r = fail(c, ptr, "unknown key \"%s\"", k);
 			diag_hint(c->diag, "valid keys: %s", valid_text);
 			return r;
@@ -345,43 +182,43 @@ static int dup_string(struct parse_ctx *c, const char *ptr, json_t *v, char **re
 	return *ret ? 0 : -ENOMEM;
 }
 
-/* Numbers are read from the source text: jansson's int is signed 64-bit, profiles use uint64. */
+/*
+ * Numbers are read from the source text: jansson's int is signed 64-bit, profiles use uint64.
+ * The text is the one of v itself, found through the position index: O(1) per number, and
+ * never the text of another member whose key merely looks alike.
+ */
 static int get_uint(struct parse_ctx *c, const char *ptr, json_t *v, uint64_t max, uint64_t *ret)
 {
-	char full[160];
-
 	if (!json_is_number(v))
 		return fail(c, ptr, "expected a non-negative integer, found %s", type_name(v));
-	snprintf(full, sizeof(full), "%s%s", c->base, ptr);
-	for (size_t i = 0; i < c->n_numbers; i++) {
-		if (strcasecmp(c->numbers[i].pointer, full) != 0)
-			continue;
-		const char *s = c->buf + c->numbers[i].offset;
-		const char *e = s;
-		uint64_t val = 0;
+	const struct json_pos_entry *e = json_pos_index_get(&c->idx, v);
+	if (!e)
+		return fail(c, ptr, "cannot locate number in the source text");
 
-		if (*s == '-')
-			return fail(c, ptr,
-				    "negative number where an unsigned integer is required");
-		while (e < c->buf + c->len && *e >= '0' && *e <= '9') {
-			unsigned d = (unsigned)(*e - '0');
+	const char *s = c->buf + e->offset;
+	const char *end = c->buf + c->len;
+	const char *d = s;
+	uint64_t val = 0;
 
-			if (val > (UINT64_MAX - d) / 10)
-				return fail(c, ptr, "number does not fit in 64 bits");
-			val = val * 10 + d;
-			e++;
-		}
-		if (e < c->buf + c->len && (*e == '.' || *e == 'e' || *e == 'E'))
-			return fail(c, ptr, "expected an integer, found a fraction or exponent");
-		if (val > max) {
-			int r = fail(c, ptr, "%" PRIu64 " is out of range", val);
-			diag_hint(c->diag, "valid: 0..%" PRIu64, max);
-			return r;
-		}
-		*ret = val;
-		return 0;
+	if (*s == '-')
+		return fail(c, ptr, "negative number where an unsigned integer is required");
+	while (d < end && *d >= '0' && *d <= '9') {
+		unsigned digit = (unsigned)(*d - '0');
+
+		if (val > (UINT64_MAX - digit) / 10)
+			return fail(c, ptr, "number does not fit in 64 bits");
+		val = val * 10 + digit;
+		d++;
 	}
-	return fail(c, ptr, "cannot locate number in the source text");
+	if (d < end && (*d == '.' || *d == 'e' || *d == 'E'))
+		return fail(c, ptr, "expected an integer, found a fraction or exponent");
+	if (val > max) {
+		int r = fail(c, ptr, "%" PRIu64 " is out of range", val);
+		diag_hint(c->diag, "valid: 0..%" PRIu64, max);
+		return r;
+	}
+	*ret = val;
+	return 0;
 }
 
 static int get_string_array(struct parse_ctx *c, const char *ptr, json_t *v, size_t max,
@@ -511,7 +348,7 @@ static int parse_arch_map(struct parse_ctx *c, const char *ptr, json_t *v)
 	if (!p->arch_map)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		char eptr[160], fptr[200];
+		char eptr[160], fptr[PTR_MAX];
 		json_t *e = json_array_get(v, i), *f;
 		int r;
 
@@ -521,20 +358,14 @@ static int parse_arch_map(struct parse_ctx *c, const char *ptr, json_t *v)
 		r = check_keys(c, eptr, e, keys, "architecture, subArchitectures");
 		if (r < 0)
 			return r;
-		r = obj_get(c, eptr, e, "architecture", &f, NULL);
-		if (r < 0)
-			return r;
+		obj_get(e, eptr, "architecture", &f, fptr);
 		if (!f)
 			return fail(c, eptr, "archMap entry without \"architecture\"");
-		snprintf(fptr, sizeof(fptr), "%s/architecture", eptr);
 		r = parse_arch(c, fptr, f, &p->arch_map[i].arch);
 		if (r < 0)
 			return r;
 		p->n_arch_map = i + 1;
-		r = obj_get(c, eptr, e, "subArchitectures", &f, NULL);
-		if (r < 0)
-			return r;
-		snprintf(fptr, sizeof(fptr), "%s/subArchitectures", eptr);
+		obj_get(e, eptr, "subArchitectures", &f, fptr);
 		if (f) {
 			r = parse_arch_list(c, fptr, f, &p->arch_map[i].sub, &p->arch_map[i].n_sub);
 			if (r < 0)
@@ -592,7 +423,7 @@ static int parse_flags(struct parse_ctx *c, const char *ptr, json_t *v)
 static int parse_gate(struct parse_ctx *c, const char *ptr, json_t *v, struct cf_gate *g)
 {
 	static const char *const keys[] = { "caps", "arches", "minKernel", NULL };
-	char fptr[200];
+	char fptr[PTR_MAX];
 	json_t *f;
 	int r;
 
@@ -604,28 +435,19 @@ static int parse_gate(struct parse_ctx *c, const char *ptr, json_t *v, struct cf
 	r = check_keys(c, ptr, v, keys, "caps, arches, minKernel");
 	if (r < 0)
 		return r;
-	r = obj_get(c, ptr, v, "caps", &f, NULL);
-	if (r < 0)
-		return r;
-	snprintf(fptr, sizeof(fptr), "%s/caps", ptr);
+	obj_get(v, ptr, "caps", &f, fptr);
 	if (f) {
 		r = get_string_array(c, fptr, f, 64, &g->caps, &g->n_caps);
 		if (r < 0)
 			return r;
 	}
-	r = obj_get(c, ptr, v, "arches", &f, NULL);
-	if (r < 0)
-		return r;
-	snprintf(fptr, sizeof(fptr), "%s/arches", ptr);
+	obj_get(v, ptr, "arches", &f, fptr);
 	if (f) {
 		r = get_string_array(c, fptr, f, 64, &g->arches, &g->n_arches);
 		if (r < 0)
 			return r;
 	}
-	r = obj_get(c, ptr, v, "minKernel", &f, NULL);
-	if (r < 0)
-		return r;
-	snprintf(fptr, sizeof(fptr), "%s/minKernel", ptr);
+	obj_get(v, ptr, "minKernel", &f, fptr);
 	if (f && !json_is_null(f)) {
 		const char *s = NULL;
 
@@ -651,7 +473,7 @@ static int parse_gate(struct parse_ctx *c, const char *ptr, json_t *v, struct cf
 static int parse_arg(struct parse_ctx *c, const char *ptr, json_t *v, struct cf_arg *a)
 {
 	static const char *const keys[] = { "index", "value", "valueTwo", "op", NULL };
-	char fptr[200];
+	char fptr[PTR_MAX], two_ptr[PTR_MAX];
 	json_t *f;
 	uint64_t u;
 	int r;
@@ -662,11 +484,9 @@ static int parse_arg(struct parse_ctx *c, const char *ptr, json_t *v, struct cf_
 	r = check_keys(c, ptr, v, keys, "index, value, valueTwo, op");
 	if (r < 0)
 		return r;
+	a->pos = pos_of(c, v);
 
-	r = obj_get(c, ptr, v, "index", &f, NULL);
-	if (r < 0)
-		return r;
-	snprintf(fptr, sizeof(fptr), "%s/index", ptr);
+	obj_get(v, ptr, "index", &f, fptr);
 	if (!f)
 		return fail(c, ptr, "argument without \"index\"");
 	r = get_uint(c, fptr, f, 5, &u);
@@ -676,31 +496,22 @@ static int parse_arg(struct parse_ctx *c, const char *ptr, json_t *v, struct cf_
 	}
 	a->index = (unsigned)u;
 
-	r = obj_get(c, ptr, v, "value", &f, NULL);
-	if (r < 0)
-		return r;
-	snprintf(fptr, sizeof(fptr), "%s/value", ptr);
+	obj_get(v, ptr, "value", &f, fptr);
 	if (!f)
 		return fail(c, ptr, "argument without \"value\"");
 	r = get_uint(c, fptr, f, UINT64_MAX, &a->value);
 	if (r < 0)
 		return r;
 
-	r = obj_get(c, ptr, v, "valueTwo", &f, NULL);
-	if (r < 0)
-		return r;
-	snprintf(fptr, sizeof(fptr), "%s/valueTwo", ptr);
+	obj_get(v, ptr, "valueTwo", &f, two_ptr);
 	if (f && !json_is_null(f)) {
-		r = get_uint(c, fptr, f, UINT64_MAX, &a->value_two);
+		r = get_uint(c, two_ptr, f, UINT64_MAX, &a->value_two);
 		if (r < 0)
 			return r;
 		a->has_value_two = true;
 	}
 
-	r = obj_get(c, ptr, v, "op", &f, NULL);
-	if (r < 0)
-		return r;
-	snprintf(fptr, sizeof(fptr), "%s/op", ptr);
+	obj_get(v, ptr, "op", &f, fptr);
 	if (!f)
 		return fail(c, ptr, "argument without \"op\"");
 	const char *s = NULL;
@@ -714,13 +525,63 @@ static int parse_arg(struct parse_ctx *c, const char *ptr, json_t *v, struct cf_
 				   "SCMP_CMP_GE, SCMP_CMP_GT, SCMP_CMP_MASKED_EQ");
 		return r;
 	}
-	char full[200];
-	snprintf(full, sizeof(full), "%s%s", c->base, ptr);
-	for (size_t i = 0; i < c->n_objects; i++)
-		if (strcasecmp(c->objects[i].pointer, full) == 0)
-			a->pos = (struct cf_pos){ .line = (unsigned)(c->objects[i].offset >> 20),
-						  .column = (unsigned)(c->objects[i].offset &
-								       0xfffff) };
+	/*
+	 * runc hands valueTwo to libseccomp, which reads it only for SCMP_CMP_MASKED_EQ: on any
+	 * other operator it is dropped without a word, so the condition a reviewer reads is not the
+	 * one installed. moby's default profile writes "valueTwo": 0 everywhere: 0 stays valid.
+	 */
+	if (a->has_value_two && a->value_two != 0 && a->op != CF_OP_MASKED_EQ) {
+		r = fail(c, two_ptr,
+			 "valueTwo %" PRIu64 " is ignored by %s (runc and libseccomp read "
+			 "valueTwo only for SCMP_CMP_MASKED_EQ)",
+			 a->value_two, s);
+		diag_hint(c->diag,
+			  "valueTwo is the datum of SCMP_CMP_MASKED_EQ, which matches "
+			  "(arg & value) == valueTwo; with %s write 0 or leave it out",
+			  s);
+		return r;
+	}
+	return 0;
+}
+
+/*
+ * errnoRet and defaultErrnoRet. The kernel returns -data for SECCOMP_RET_ERRNO (clamped to
+ * MAX_ERRNO, 4095); libseccomp keeps 16 bits of data and refuses SCMP_ACT_ERRNO(x) for
+ * x >= 4095; runc converts the value with int16(), so 65536 reaches libseccomp as 0 and 65537 as
+ * EPERM. A value whose meaning changes on the way is refused here, for every command, and so
+ * is 0: ERRNO(0) makes the call return success without running it, and a program that checks
+ * the result goes on as if it had run (a setuid() that "succeeds" leaves it root). runc and
+ * libseccomp accept 0; callfence refuses it (docs/ERRORS.md). 4095..65535 are kept as Docker
+ * keeps them (moby's own fixtures use 12345) and refused where a filter is built, as runc does
+ * (cf_resolved_check_runtime). TRACE passes its 16 bits to the tracer; other actions ignore the
+ * value (resolve warns).
+ */
+static int check_errno_ret(struct parse_ctx *c, const char *ptr, const char *field,
+			   enum cf_action action, uint64_t v)
+{
+	static const char hint[] = "valid: 1..4094 (the kernel's MAX_ERRNO is 4095), an errno "
+				   "such as 1 (EPERM), 13 (EACCES) or 38 (ENOSYS)";
+	int r;
+
+	if (action == CF_ACT_ERRNO && v == 0) {
+		r = fail(c, ptr,
+			 "%s 0 makes the call return 0 (success) without running it: a program "
+			 "that checks the result goes on as if it had run",
+			 field);
+		diag_hint(c->diag, "%s; to let the call run use SCMP_ACT_ALLOW", hint);
+		return r;
+	}
+	if ((action == CF_ACT_ERRNO || action == CF_ACT_TRACE) && v > 0xffff) {
+		r = fail(c, ptr,
+			 "%s %" PRIu64 " does not fit in the 16 bits libseccomp keeps: runc would "
+			 "install %" PRIu64 "%s",
+			 field, v, v & 0xffff,
+			 action == CF_ACT_ERRNO && (v & 0xffff) == 0 ?
+				 ", which makes the call return success without running it" :
+				 "");
+		diag_hint(c->diag, "%s", action == CF_ACT_ERRNO ? hint : "valid: 0..65535");
+		return r;
+	}
 	return 0;
 }
 
@@ -728,15 +589,12 @@ static int parse_rule(struct parse_ctx *c, size_t idx, json_t *v, struct cf_rule
 {
 	static const char *const keys[] = { "names",   "name",	   "action",   "errnoRet", "args",
 					    "comment", "includes", "excludes", "errno",	   NULL };
-	char ptr[64], fptr[160];
+	char ptr[64], fptr[PTR_MAX], names_ptr[PTR_MAX], name_ptr[PTR_MAX];
 	json_t *f, *names = NULL, *name = NULL;
 	int r;
 
 	snprintf(ptr, sizeof(ptr), "/syscalls/%zu", idx);
-	if (idx < c->n_rule_pos) {
-		rule->pos = c->rule_pos[idx];
-		rule->action_pos = c->action_pos[idx];
-	}
+	rule->pos = pos_of(c, v);
 	if (!json_is_object(v))
 		return fail(c, ptr, "expected a rule object, found %s", type_name(v));
 	r = check_keys(c, ptr, v, keys,
@@ -744,28 +602,23 @@ static int parse_rule(struct parse_ctx *c, size_t idx, json_t *v, struct cf_rule
 	if (r < 0)
 		return r;
 
-	r = obj_get(c, ptr, v, "names", &names, NULL);
-	if (r < 0)
-		return r;
-	r = obj_get(c, ptr, v, "name", &name, NULL);
-	if (r < 0)
-		return r;
+	obj_get(v, ptr, "names", &names, names_ptr);
+	obj_get(v, ptr, "name", &name, name_ptr);
 	if (names && json_is_null(names))
 		names = NULL;
 	if (name && json_is_null(name))
 		name = NULL;
 	if (name && names && json_is_array(names) && json_array_size(names) > 0) {
-		snprintf(fptr, sizeof(fptr), "%s/name", ptr);
-		r = fail(c, fptr, "both 'name' and 'names' are specified in the seccomp profile");
+		r = fail(c, name_ptr,
+			 "both 'name' and 'names' are specified in the seccomp profile");
 		diag_hint(c->diag, "use either 'name' or 'names'");
 		return r;
 	}
 	if (name) {
-		snprintf(fptr, sizeof(fptr), "%s/name", ptr);
 		rule->names = calloc(1, sizeof(char *));
 		if (!rule->names)
 			return -ENOMEM;
-		r = dup_string(c, fptr, name, &rule->names[0]);
+		r = dup_string(c, name_ptr, name, &rule->names[0]);
 		if (r < 0)
 			return r;
 		rule->n_names = 1;
@@ -773,10 +626,9 @@ static int parse_rule(struct parse_ctx *c, size_t idx, json_t *v, struct cf_rule
 		rule->name_pos = calloc(1, sizeof(*rule->name_pos));
 		if (!rule->name_pos)
 			return -ENOMEM;
-		(void)json_pos_find(c->buf, c->len, fptr, &rule->name_pos[0]);
+		rule->name_pos[0] = pos_of(c, name);
 	} else if (names) {
-		snprintf(fptr, sizeof(fptr), "%s/names", ptr);
-		r = get_string_array(c, fptr, names, CF_PROFILE_MAX_NAMES, &rule->names,
+		r = get_string_array(c, names_ptr, names, CF_PROFILE_MAX_NAMES, &rule->names,
 				     &rule->n_names);
 		if (r < 0)
 			return r;
@@ -784,8 +636,7 @@ static int parse_rule(struct parse_ctx *c, size_t idx, json_t *v, struct cf_rule
 		if (!rule->name_pos)
 			return -ENOMEM;
 		for (size_t j = 0; j < rule->n_names; j++)
-			if (idx < c->n_rule_pos && c->name_pos[idx] && j < c->n_name_pos[idx])
-				rule->name_pos[j] = c->name_pos[idx][j];
+			rule->name_pos[j] = pos_of(c, json_array_get(names, j));
 	}
 	if (rule->n_names == 0) {
 		r = fail(c, ptr, "rule names no syscall");
@@ -795,17 +646,13 @@ static int parse_rule(struct parse_ctx *c, size_t idx, json_t *v, struct cf_rule
 	}
 	for (size_t j = 0; j < rule->n_names; j++) {
 		if (rule->names[j][0] == '\0') {
-			snprintf(fptr, sizeof(fptr), "%s/names/%zu", ptr, j);
-			if (rule->legacy_name)
-				snprintf(fptr, sizeof(fptr), "%s/name", ptr);
-			return fail(c, fptr, "empty string is not a valid syscall");
+			snprintf(fptr, sizeof(fptr), "%s/%zu", names_ptr, j);
+			return fail(c, rule->legacy_name ? name_ptr : fptr,
+				    "empty string is not a valid syscall");
 		}
 	}
 
-	r = obj_get(c, ptr, v, "action", &f, NULL);
-	if (r < 0)
-		return r;
-	snprintf(fptr, sizeof(fptr), "%s/action", ptr);
+	obj_get(v, ptr, "action", &f, fptr);
 	if (!f) {
 		r = fail(c, ptr, "rule without \"action\"");
 		diag_hint(c->diag, "%s", action_hint);
@@ -814,25 +661,23 @@ static int parse_rule(struct parse_ctx *c, size_t idx, json_t *v, struct cf_rule
 	r = parse_action(c, fptr, f, &rule->action);
 	if (r < 0)
 		return r;
+	rule->action_pos = pos_of(c, f);
 
-	r = obj_get(c, ptr, v, "errnoRet", &f, NULL);
-	if (r < 0)
-		return r;
-	snprintf(fptr, sizeof(fptr), "%s/errnoRet", ptr);
+	obj_get(v, ptr, "errnoRet", &f, fptr);
 	if (f && !json_is_null(f)) {
 		uint64_t u;
 
 		r = get_uint(c, fptr, f, UINT32_MAX, &u);
 		if (r < 0)
 			return r;
+		r = check_errno_ret(c, fptr, "errnoRet", rule->action, u);
+		if (r < 0)
+			return r;
 		rule->has_errno = true;
 		rule->errno_ret = (uint32_t)u;
 	}
 
-	r = obj_get(c, ptr, v, "args", &f, NULL);
-	if (r < 0)
-		return r;
-	snprintf(fptr, sizeof(fptr), "%s/args", ptr);
+	obj_get(v, ptr, "args", &f, fptr);
 	if (f && !json_is_null(f)) {
 		if (!json_is_array(f))
 			return fail(c, fptr, "expected an array of arguments, found %s",
@@ -844,7 +689,7 @@ static int parse_rule(struct parse_ctx *c, size_t idx, json_t *v, struct cf_rule
 		if (!rule->args)
 			return -ENOMEM;
 		for (size_t j = 0; j < n; j++) {
-			char aptr[200];
+			char aptr[PTR_MAX];
 
 			snprintf(aptr, sizeof(aptr), "%s/%zu", fptr, j);
 			r = parse_arg(c, aptr, json_array_get(f, j), &rule->args[j]);
@@ -854,40 +699,28 @@ static int parse_rule(struct parse_ctx *c, size_t idx, json_t *v, struct cf_rule
 		}
 	}
 
-	r = obj_get(c, ptr, v, "comment", &f, NULL);
-	if (r < 0)
-		return r;
+	obj_get(v, ptr, "comment", &f, fptr);
 	if (f && !json_is_null(f)) {
-		snprintf(fptr, sizeof(fptr), "%s/comment", ptr);
 		r = dup_string(c, fptr, f, &rule->comment);
 		if (r < 0)
 			return r;
 	}
 
-	r = obj_get(c, ptr, v, "includes", &f, NULL);
-	if (r < 0)
-		return r;
-	snprintf(fptr, sizeof(fptr), "%s/includes", ptr);
+	obj_get(v, ptr, "includes", &f, fptr);
 	if (f) {
 		r = parse_gate(c, fptr, f, &rule->includes);
 		if (r < 0)
 			return r;
 	}
-	r = obj_get(c, ptr, v, "excludes", &f, NULL);
-	if (r < 0)
-		return r;
-	snprintf(fptr, sizeof(fptr), "%s/excludes", ptr);
+	obj_get(v, ptr, "excludes", &f, fptr);
 	if (f) {
 		r = parse_gate(c, fptr, f, &rule->excludes);
 		if (r < 0)
 			return r;
 	}
 	/* Podman's per-rule "errno" (an errno name) is accepted and ignored, as Docker does. */
-	r = obj_get(c, ptr, v, "errno", &f, NULL);
-	if (r < 0)
-		return r;
+	obj_get(v, ptr, "errno", &f, fptr);
 	if (f && !json_is_null(f) && !json_is_string(f)) {
-		snprintf(fptr, sizeof(fptr), "%s/errno", ptr);
 		return fail(c, fptr, "expected an errno name string (Podman extension), found %s",
 			    type_name(f));
 	}
@@ -901,6 +734,7 @@ static int parse_profile_object(struct parse_ctx *c, json_t *root)
 		"listenerPath",	 "listenerMetadata", "syscalls",      "defaultErrno", NULL
 	};
 	struct cf_profile *p = c->p;
+	char fptr[PTR_MAX];
 	json_t *f;
 	int r;
 
@@ -912,87 +746,94 @@ static int parse_profile_object(struct parse_ctx *c, json_t *root)
 	if (r < 0)
 		return r;
 
-	r = obj_get(c, "", root, "defaultAction", &f, NULL);
-	if (r < 0)
-		return r;
-	if (f && !(json_is_string(f) && json_string_value(f)[0] == '\0')) {
-		r = parse_action(c, "/defaultAction", f, &p->default_action);
-		if (r < 0)
-			return r;
-		p->has_default_action = true;
-		p->default_action_pos = c->default_action_pos;
-	}
+	obj_get(root, "", "defaultAction", &f, fptr);
+	if (!f || json_is_null(f) || (json_is_string(f) && json_string_value(f)[0] == '\0')) {
+		json_t *rules;
 
-	r = obj_get(c, "", root, "defaultErrnoRet", &f, NULL);
+		/*
+		 * moby (profiles/seccomp setupSeccomp) and runc (libcontainer/specconv SetupSeccomp):
+		 * no defaultAction and no syscalls means no seccomp at all, so {} or
+		 * "linux": {"seccomp": {}} would run the command unconfined; with syscalls runc
+		 * fails on the empty action. Neither is what passing a profile asks for: an
+		 * unconfined run must be asked for by name.
+		 */
+		obj_get(root, "", "syscalls", &rules, NULL);
+		r = fail(c, fptr, "%s \"defaultAction\": %s",
+			 !f		 ? "missing" :
+			 json_is_null(f) ? "null" :
+					   "empty",
+			 json_array_size(rules) > 0 ?
+				 "runc refuses the profile" :
+				 "Docker and runc would run the command with no seccomp filter");
+		diag_hint(c->diag,
+			  "to run without a filter ask for it: --security-opt seccomp=unconfined; "
+			  "otherwise set \"defaultAction\" (%s)",
+			  action_hint);
+		return r;
+	}
+	r = parse_action(c, fptr, f, &p->default_action);
 	if (r < 0)
 		return r;
+	p->has_default_action = true;
+	p->default_action_pos = pos_of(c, f);
+
+	obj_get(root, "", "defaultErrnoRet", &f, fptr);
 	if (f && !json_is_null(f)) {
 		uint64_t u;
 
-		r = get_uint(c, "/defaultErrnoRet", f, UINT32_MAX, &u);
+		r = get_uint(c, fptr, f, UINT32_MAX, &u);
+		if (r < 0)
+			return r;
+		r = check_errno_ret(c, fptr, "defaultErrnoRet", p->default_action, u);
 		if (r < 0)
 			return r;
 		p->has_default_errno = true;
 		p->default_errno = (uint32_t)u;
 	}
-	r = obj_get(c, "", root, "defaultErrno", &f, NULL);
-	if (r < 0)
-		return r;
+	obj_get(root, "", "defaultErrno", &f, fptr);
 	if (f && !json_is_null(f) && !json_is_string(f))
-		return fail(c, "/defaultErrno",
-			    "expected an errno name string (Podman extension), found %s",
+		return fail(c, fptr, "expected an errno name string (Podman extension), found %s",
 			    type_name(f));
 
-	r = obj_get(c, "", root, "architectures", &f, NULL);
-	if (r < 0)
-		return r;
+	obj_get(root, "", "architectures", &f, fptr);
 	if (f) {
-		r = parse_arch_list(c, "/architectures", f, &p->architectures, &p->n_architectures);
+		r = parse_arch_list(c, fptr, f, &p->architectures, &p->n_architectures);
 		if (r < 0)
 			return r;
 	}
-	r = obj_get(c, "", root, "archMap", &f, NULL);
-	if (r < 0)
-		return r;
+	obj_get(root, "", "archMap", &f, fptr);
 	if (f) {
 		p->format = CF_FORMAT_DOCKER;
-		r = parse_arch_map(c, "/archMap", f);
+		r = parse_arch_map(c, fptr, f);
 		if (r < 0)
 			return r;
 	}
 	if (p->n_architectures > 0 && p->n_arch_map > 0) {
-		r = fail(c, "/archMap",
+		r = fail(c, fptr,
 			 "both 'architectures' and 'archMap' are specified in the seccomp profile");
 		diag_hint(c->diag, "use either 'architectures' or 'archMap'");
 		return r;
 	}
 
-	r = obj_get(c, "", root, "flags", &f, NULL);
-	if (r < 0)
-		return r;
+	obj_get(root, "", "flags", &f, fptr);
 	if (f) {
-		r = parse_flags(c, "/flags", f);
+		r = parse_flags(c, fptr, f);
 		if (r < 0)
 			return r;
 	}
-	r = obj_get(c, "", root, "listenerPath", &f, NULL);
-	if (r < 0)
-		return r;
+	obj_get(root, "", "listenerPath", &f, fptr);
 	if (f && !json_is_null(f)) {
-		r = dup_string(c, "/listenerPath", f, &p->listener_path);
+		r = dup_string(c, fptr, f, &p->listener_path);
 		if (r < 0)
 			return r;
 	}
-	r = obj_get(c, "", root, "listenerMetadata", &f, NULL);
-	if (r < 0)
-		return r;
+	obj_get(root, "", "listenerMetadata", &f, fptr);
 	if (f && !json_is_null(f)) {
-		r = dup_string(c, "/listenerMetadata", f, &p->listener_metadata);
+		r = dup_string(c, fptr, f, &p->listener_metadata);
 		if (r < 0)
 			return r;
 		if (!p->listener_path || !p->listener_path[0]) {
-			r = fail(c, "/listenerMetadata",
-				 "listenerMetadata is set without listenerPath");
+			r = fail(c, fptr, "listenerMetadata is set without listenerPath");
 			diag_hint(
 				c->diag,
 				"the runtime-spec forbids it; add listenerPath or drop listenerMetadata");
@@ -1000,16 +841,13 @@ static int parse_profile_object(struct parse_ctx *c, json_t *root)
 		}
 	}
 
-	r = obj_get(c, "", root, "syscalls", &f, NULL);
-	if (r < 0)
-		return r;
+	obj_get(root, "", "syscalls", &f, fptr);
 	if (f && !json_is_null(f)) {
 		if (!json_is_array(f))
-			return fail(c, "/syscalls", "expected an array of rules, found %s",
-				    type_name(f));
+			return fail(c, fptr, "expected an array of rules, found %s", type_name(f));
 		size_t n = json_array_size(f);
 		if (n > CF_PROFILE_MAX_RULES)
-			return fail(c, "/syscalls", "too many rules (%zu, limit %u)", n,
+			return fail(c, fptr, "too many rules (%zu, limit %u)", n,
 				    CF_PROFILE_MAX_RULES);
 		p->rules = calloc(n ? n : 1, sizeof(*p->rules));
 		if (!p->rules)
@@ -1026,27 +864,61 @@ static int parse_profile_object(struct parse_ctx *c, json_t *root)
 				p->format = CF_FORMAT_DOCKER;
 		}
 	}
-	/* A missing defaultAction with rules is an error (runc: "" is not a valid action); with
-	 * no rules Docker silently runs unconfined, which we report at resolve time. */
-	if (!p->has_default_action && p->n_rules > 0) {
-		int e = fail(c, "/defaultAction", "missing \"defaultAction\"");
-		diag_hint(c->diag, "%s", action_hint);
-		return e;
-	}
 	return 0;
 }
 
+/* A config.json rather than a profile: runc's decoder matches these keys in any case too. */
 static bool looks_like_oci_config(json_t *root)
 {
 	json_t *v;
 	const char *k;
 
 	json_object_foreach(root, k, v) {
-		if (strcmp(k, "ociVersion") == 0 || strcmp(k, "linux") == 0 ||
-		    strcmp(k, "process") == 0)
+		if (json_key_folds_to(k, "ociVersion") || json_key_folds_to(k, "linux") ||
+		    json_key_folds_to(k, "process"))
 			return true;
 	}
 	return false;
+}
+
+/*
+ * The profile object of the document: the document itself, or linux.seccomp of a config.json.
+ * Before anything is read, no object on the way may hold two keys that Go's decoder merges
+ * (json-keys.h); the config's other members (annotations, sysctl: maps in which Go keeps keys
+ * that differ in case apart) are not the profile's business.
+ */
+static int find_profile(struct parse_ctx *c, json_t *doc, json_t **ret)
+{
+	char linux_ptr[PTR_MAX];
+	json_t *linux_obj = NULL;
+	int r;
+
+	*ret = doc;
+	if (!json_is_object(doc) || !looks_like_oci_config(doc))
+		return json_check_folded_keys(doc, true, &c->idx, c->buf, c->len, c->source, "",
+					      c->diag);
+	r = json_check_folded_keys(doc, false, &c->idx, c->buf, c->len, c->source, "", c->diag);
+	if (r < 0)
+		return r;
+	obj_get(doc, "", "linux", &linux_obj, linux_ptr);
+	if (json_is_object(linux_obj)) {
+		r = json_check_folded_keys(linux_obj, false, &c->idx, c->buf, c->len, c->source,
+					   linux_ptr, c->diag);
+		if (r < 0)
+			return r;
+		obj_get(linux_obj, linux_ptr, "seccomp", ret, c->base);
+	} else {
+		*ret = NULL;
+	}
+	if (!*ret || json_is_null(*ret)) {
+		r = diag_set(c->diag, EINVAL, c->source, 1, 1, "/linux/seccomp",
+			     "OCI config has no linux.seccomp object");
+		diag_hint(c->diag, "pass a config.json with linux.seccomp, a linux.seccomp object, "
+				   "or a Docker profile");
+		return r;
+	}
+	return json_check_folded_keys(*ret, true, &c->idx, c->buf, c->len, c->source, c->base,
+				      c->diag);
 }
 
 int cf_profile_parse_buffer(const char *source, const char *buf, size_t len,
@@ -1081,33 +953,17 @@ int cf_profile_parse_buffer(const char *source, const char *buf, size_t len,
 	p->format = CF_FORMAT_OCI;
 	c.p = p;
 
-	root = doc;
-	if (json_is_object(doc) && looks_like_oci_config(doc)) {
-		json_t *linux_obj = json_object_get(doc, "linux");
-
-		snprintf(c.base, sizeof(c.base), "/linux/seccomp");
-		c.base_depth = 2;
-		root = linux_obj ? json_object_get(linux_obj, "seccomp") : NULL;
-		if (!root || json_is_null(root)) {
-			r = diag_set(reterr, EINVAL, source, 1, 1, "/linux/seccomp",
-				     "OCI config has no linux.seccomp object");
-			diag_hint(reterr, "pass a config.json with linux.seccomp, a linux.seccomp "
-					  "object, or a Docker profile");
-			return r;
-		}
-	}
-
-	r = json_pos_scan(buf, len, scan_cb, &c);
-	if (r >= 0 && c.scan_error)
-		r = c.scan_error;
+	r = json_pos_index_build(&c.idx, buf, len, doc);
 	if (r < 0) {
-		ctx_free_positions(&c);
+		json_pos_index_free(&c.idx);
 		return r == -ENOMEM ?
 			       r :
 			       diag_set(reterr, EINVAL, source, 0, 0, "", "cannot scan JSON text");
 	}
-	r = parse_profile_object(&c, root);
-	ctx_free_positions(&c);
+	r = find_profile(&c, doc, &root);
+	if (r >= 0)
+		r = parse_profile_object(&c, root);
+	json_pos_index_free(&c.idx);
 	if (r < 0)
 		return r;
 	*ret = TAKE_PTR(p);
@@ -1136,6 +992,14 @@ static int read_all(int fd, char **ret, size_t *ret_len)
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
+			/* a non-blocking stdin (O_NONBLOCK is shared with whoever set it) */
+			if (errno == EAGAIN) {
+				struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+				if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+					return -errno;
+				continue;
+			}
 			return -errno;
 		}
 		if (k == 0)
@@ -1149,32 +1013,59 @@ static int read_all(int fd, char **ret, size_t *ret_len)
 	return 0;
 }
 
+/*
+ * A profile is read from a regular file, or from stdin when the path is "-" (then a pipe or a
+ * FIFO is what the caller asked for). Opened with O_NONBLOCK so that a FIFO given as the path
+ * neither blocks the open until a writer appears nor the read forever; a directory, device,
+ * socket or FIFO is refused at once. O_NONBLOCK does nothing to a regular file.
+ */
 int cf_profile_parse_file(const char *path, struct cf_profile **ret, struct cf_diag *reterr)
 {
+	bool is_stdin = strcmp(path, "-") == 0;
+	const char *source = is_stdin ? "<stdin>" : path;
 	cleanup_close int fd = -1;
 	cleanup_free char *buf = NULL;
+	struct stat st;
 	size_t len = 0;
 	int r;
 
-	if (strcmp(path, "-") == 0)
+	if (is_stdin)
 		fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
 	else
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		r = -errno;
-		(void)diag_set(reterr, -r, path, 0, 0, "", "cannot open seccomp profile: %s",
+		(void)diag_set(reterr, -r, source, 0, 0, "", "cannot open seccomp profile: %s",
 			       strerror(-r));
+		return r;
+	}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		(void)diag_set(reterr, -r, source, 0, 0, "", "cannot stat seccomp profile: %s",
+			       strerror(-r));
+		return r;
+	}
+	if (!is_stdin && !S_ISREG(st.st_mode)) {
+		r = diag_set(reterr, EINVAL, source, 0, 0, "",
+			     "not a regular file (%s): a seccomp profile is read from a file",
+			     S_ISDIR(st.st_mode)  ? "a directory" :
+			     S_ISFIFO(st.st_mode) ? "a FIFO" :
+			     S_ISSOCK(st.st_mode) ? "a socket" :
+			     S_ISCHR(st.st_mode)  ? "a character device" :
+			     S_ISBLK(st.st_mode)  ? "a block device" :
+						    "not a file");
+		diag_hint(reterr, "to read the profile from a pipe, give it on stdin: "
+				  "--security-opt seccomp=- <PROFILE");
 		return r;
 	}
 	r = read_all(fd, &buf, &len);
 	if (r == -EFBIG)
-		return diag_set(reterr, EFBIG, path, 0, 0, "",
+		return diag_set(reterr, EFBIG, source, 0, 0, "",
 				"profile is too large (limit %u bytes)", CF_PROFILE_MAX_BYTES);
 	if (r < 0) {
-		(void)diag_set(reterr, -r, path, 0, 0, "", "cannot read seccomp profile: %s",
+		(void)diag_set(reterr, -r, source, 0, 0, "", "cannot read seccomp profile: %s",
 			       strerror(-r));
 		return r;
 	}
-	return cf_profile_parse_buffer(strcmp(path, "-") == 0 ? "<stdin>" : path, buf, len, ret,
-				       reterr);
+	return cf_profile_parse_buffer(source, buf, len, ret, reterr);
 }

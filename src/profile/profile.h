@@ -192,7 +192,9 @@ struct cf_resolved_rule {
 
 struct cf_resolved {
 	const struct cf_profile *profile;
-	bool unconfined; /* moby: no defaultAction and no syscalls => no seccomp at all */
+	/* moby: no defaultAction and no syscalls => no seccomp at all. callfence refuses such a
+	 * profile (parse and resolve, issue 9), so this stays false; kept for its readers. */
+	bool unconfined;
 	enum cf_arch native;
 	enum cf_arch arches[CF_ARCH_COUNT]; /* architectures the filter accepts, native first */
 	size_t n_arches;

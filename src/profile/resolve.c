@@ -346,20 +346,13 @@ static int check_rule(const struct cf_profile *p, struct cf_resolved *res, size_
 			 cf_action_name(rule->action));
 		warn(res, p, rule->pos, path, msg, "only SCMP_ACT_ERRNO and SCMP_ACT_TRACE use it");
 	}
-	if (rule->action == CF_ACT_ERRNO && rule->has_errno &&
-	    (rule->errno_ret & 0xffff) >= CF_ERRNO_MAX) {
+	if (rule->action == CF_ACT_ERRNO && rule->has_errno && rule->errno_ret >= CF_ERRNO_MAX) {
 		snprintf(path, sizeof(path), "/syscalls/%zu/errnoRet", idx);
 		snprintf(msg, sizeof(msg),
 			 "errnoRet %u: runc and crun refuse it at container start (libseccomp "
-			 "accepts 0..4094 in the low 16 bits)",
+			 "accepts an errno below 4095)",
 			 rule->errno_ret);
 		warn(res, p, rule->pos, path, msg, "callfence run refuses it too");
-	}
-	if (rule->action == CF_ACT_ERRNO && rule->has_errno && rule->errno_ret == 0) {
-		snprintf(path, sizeof(path), "/syscalls/%zu/errnoRet", idx);
-		warn(res, p, rule->pos, path,
-		     "errnoRet 0 makes the call return success without running it",
-		     "use SCMP_ACT_ALLOW to run it, or a real errno to deny it");
 	}
 	return 0;
 }
@@ -388,11 +381,18 @@ int cf_profile_resolve(const struct cf_profile *p, const struct cf_resolve_opts 
 	res->default_errno = p->has_default_errno ? p->default_errno : EPERM;
 	res->flags = p->flags;
 
-	/* moby: no defaultAction and no rules => no seccomp at all */
-	if (!p->has_default_action && p->n_rules == 0) {
-		res->unconfined = true;
-		*ret = TAKE_PTR(res);
-		return 0;
+	/*
+	 * moby and runc run a profile without defaultAction and rules with no seccomp at all. The
+	 * parser refuses such a profile; so does this, for profiles built another way: a run
+	 * without a filter is asked for by name (seccomp=unconfined), never by an empty profile.
+	 */
+	if (!p->has_default_action) {
+		int e = diag_set(reterr, EINVAL, p->source, p->default_action_pos.line,
+				 p->default_action_pos.column, "/defaultAction",
+				 "missing \"defaultAction\": Docker would run the command with no "
+				 "seccomp filter");
+		diag_hint(reterr, "say --security-opt seccomp=unconfined to run without a filter");
+		return e;
 	}
 	if (res->default_action == CF_ACT_NOTIFY)
 		return diag_set(reterr, EINVAL, p->source, p->default_action_pos.line,
@@ -446,10 +446,10 @@ int cf_profile_resolve(const struct cf_profile *p, const struct cf_resolve_opts 
 			rr->name_ids[j] = syscall_name_id(rr->rule->names[j]);
 	}
 	if (p->has_default_errno && p->default_action == CF_ACT_ERRNO &&
-	    (p->default_errno & 0xffff) >= CF_ERRNO_MAX)
+	    p->default_errno >= CF_ERRNO_MAX)
 		warn(res, p, p->default_action_pos, "/defaultErrnoRet",
 		     "defaultErrnoRet: runc and crun refuse it at container start (libseccomp "
-		     "accepts 0..4094 in the low 16 bits)",
+		     "accepts an errno below 4095)",
 		     "callfence run refuses it too");
 	*ret = TAKE_PTR(res);
 	return 0;
@@ -466,13 +466,19 @@ int cf_resolved_check_runtime(const struct cf_resolved *r, struct cf_diag *reter
 
 	if (r->unconfined)
 		return 0;
-	/* libseccomp keeps 16 bits (runc casts to int16) and accepts an errno below 4095 */
-	if (r->default_action == CF_ACT_ERRNO && (r->default_errno & 0xffff) >= CF_ERRNO_MAX) {
+	/*
+	 * libseccomp accepts an errno below 4095. The whole value is checked, not its low 16 bits:
+	 * runc's int16() would turn 65536 into ERRNO(0), a call that "succeeds" without running.
+	 * The parser refuses 0 and values above 16 bits already; this is the check for profiles
+	 * that did not come from the parser.
+	 */
+	if (r->default_action == CF_ACT_ERRNO &&
+	    (r->default_errno == 0 || r->default_errno >= CF_ERRNO_MAX)) {
 		int e = diag_set(
 			reterr, EINVAL, p->source, p->default_action_pos.line,
 			p->default_action_pos.column, "/defaultErrnoRet",
-			"defaultErrnoRet %u is refused by runc and crun (libseccomp accepts "
-			"0..4094 in the low 16 bits)",
+			"defaultErrnoRet %u is refused by runc and crun (libseccomp accepts an "
+			"errno below 4095; 0 would mean success)",
 			r->default_errno);
 		diag_hint(reterr, "use an errno below 4095, e.g. 1 (EPERM) or 38 (ENOSYS)");
 		return e;
@@ -482,13 +488,13 @@ int cf_resolved_check_runtime(const struct cf_resolved *r, struct cf_diag *reter
 		char path[64];
 
 		if (!r->rules[i].active || rule->action != CF_ACT_ERRNO || !rule->has_errno ||
-		    (rule->errno_ret & 0xffff) < CF_ERRNO_MAX)
+		    (rule->errno_ret != 0 && rule->errno_ret < CF_ERRNO_MAX))
 			continue;
 		snprintf(path, sizeof(path), "/syscalls/%zu/errnoRet", i);
 		int e = diag_set(
 			reterr, EINVAL, p->source, rule->pos.line, rule->pos.column, path,
-			"errnoRet %u is refused by runc and crun (libseccomp accepts 0..4094 in "
-			"the low 16 bits)",
+			"errnoRet %u is refused by runc and crun (libseccomp accepts an errno "
+			"below 4095; 0 would mean success)",
 			rule->errno_ret);
 		diag_hint(reterr, "use an errno below 4095, e.g. 1 (EPERM) or 13 (EACCES)");
 		return e;

@@ -91,6 +91,68 @@ static const struct bad_case bad_cases[] = {
 	{ "root not an object", "[1, 2]", 1, 1, "", "expected a seccomp profile object", NULL },
 	{ "oci config without seccomp", "{\"ociVersion\": \"1.0.2\", \"linux\": {}}", 1, 1,
 	  "/linux/seccomp", "no linux.seccomp", NULL },
+	/* issue 9: a profile with no (or an empty) defaultAction runs unconfined under Docker */
+	{ "empty profile", "{}", 1, 1, "/defaultAction", "missing \"defaultAction\": Docker",
+	  "seccomp=unconfined" },
+	{ "empty defaultAction", "{\"defaultAction\": \"\"}", 1, 19, "/defaultAction",
+	  "empty \"defaultAction\"", "seccomp=unconfined" },
+	{ "null defaultAction", "{\"defaultAction\": null, \"syscalls\": []}", 1, 19,
+	  "/defaultAction", "null \"defaultAction\"", "seccomp=unconfined" },
+	{ "empty oci seccomp", "{\"ociVersion\": \"1.0.2\",\n \"linux\": {\"seccomp\": {}}}", 2, 23,
+	  "/linux/seccomp/defaultAction", "missing \"defaultAction\"", "seccomp=unconfined" },
+	/* issue 9: keys Go's decoder merges (Docker, runc) while jansson keeps both */
+	{ "config with linux and Linux",
+	  "{\"ociVersion\": \"1.0.2\",\n \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"}},\n"
+	  " \"Linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\"}}}",
+	  3, 2, "/Linux", "duplicate key \"Linux\" (also spelled \"linux\" at 2:2)", "once" },
+	{ "config with seccomp and Seccomp",
+	  "{\"ociVersion\": \"1.0.2\", \"linux\": {\n \"Seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"},\n"
+	  " \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\"}}}",
+	  3, 2, "/linux/seccomp", "also spelled \"Seccomp\" at 2:2", NULL },
+	{ "case-variant keys in an argument",
+	  "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": "
+	  "\"SCMP_ACT_ERRNO\",\n \"args\": [{\"index\": 1, \"value\": 0, \"Value\": 511, \"op\": \"SCMP_CMP_NE\"}]}]}",
+	  2, 36, "/syscalls/0/args/0/Value", "duplicate key \"Value\"", NULL },
+	{ "keys equal under Go's Unicode folding (long s)",
+	  "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [],\n \"\\u017fyscalls\": []}", 2,
+	  2, "/\xc5\xbfyscalls", "duplicate key", NULL },
+	{ "keys equal under Go's Unicode folding (Kelvin sign)",
+	  "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"ptrace\"], \"action\": "
+	  "\"SCMP_ACT_ALLOW\",\n \"includes\": {\"minKernel\": \"4.8\", \"min\\u212aernel\": \"9.9\"}}]}",
+	  2, 35,
+	  "/syscalls/0/includes/min\xe2\x84\xaa"
+	  "ernel",
+	  "duplicate key", NULL },
+	/* issue 9: an errno that means success, or one that wraps in runc's int16() */
+	{ "errnoRet 0",
+	  "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"setuid\"], "
+	  "\"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 0}]}",
+	  1, 112, "/syscalls/0/errnoRet", "return 0 (success) without running it", "1..4094" },
+	{ "errnoRet 65536",
+	  "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"setuid\"], "
+	  "\"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 65536}]}",
+	  1, 112, "/syscalls/0/errnoRet",
+	  "runc would install 0, which makes the call return success", "1..4094" },
+	{ "errnoRet 65537",
+	  "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"setuid\"], "
+	  "\"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 65537}]}",
+	  1, 112, "/syscalls/0/errnoRet", "runc would install 1", "1..4094" },
+	{ "TRACE errnoRet above 16 bits",
+	  "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"setuid\"], "
+	  "\"action\": \"SCMP_ACT_TRACE\", \"errnoRet\": 65536}]}",
+	  1, 112, "/syscalls/0/errnoRet", "does not fit in the 16 bits", "0..65535" },
+	{ "defaultErrnoRet 0", "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 0}", 1,
+	  56, "/defaultErrnoRet", "defaultErrnoRet 0 makes the call return 0", "1..4094" },
+	{ "defaultErrnoRet 65536 in an oci config",
+	  "{\"ociVersion\": \"1.0.2\", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
+	  " \"defaultErrnoRet\": 65536}}}",
+	  2, 21, "/linux/seccomp/defaultErrnoRet", "runc would install 0", "1..4094" },
+	/* issue 9: valueTwo that libseccomp drops */
+	{ "valueTwo on SCMP_CMP_EQ",
+	  "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mbind\"], \"action\": "
+	  "\"SCMP_ACT_ERRNO\",\n \"args\": [{\"index\": 2, \"value\": 999, \"valueTwo\": 7, \"op\": \"SCMP_CMP_EQ\"}]}]}",
+	  2, 50, "/syscalls/0/args/0/valueTwo", "valueTwo 7 is ignored by SCMP_CMP_EQ",
+	  "SCMP_CMP_MASKED_EQ" },
 	{ "error inside oci config",
 	  "{\"ociVersion\": \"1.0.2\",\n \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_NOPE\"}}}",
 	  2, 41, "/linux/seccomp/defaultAction", "unknown action", NULL },
@@ -136,7 +198,19 @@ static void test_good_inputs(void **state)
 {
 	static const char *const good[] = {
 		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}",
-		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 4294967295}",
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 4094}",
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 1}",
+		/* the range above is ERRNO's: TRACE keeps 16 bits, ALLOW ignores it (resolve warns) */
+		"{\"defaultAction\": \"SCMP_ACT_TRACE\", \"defaultErrnoRet\": 65535}",
+		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"defaultErrnoRet\": 4294967295}",
+		("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"setuid\"], "
+		 "\"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 4094}]}"),
+		/* a single key in any case, as Go's decoder reads it (also through Unicode folding) */
+		"{\"ociVersion\": \"1.0.2\", \"Linux\": {\"Seccomp\": {\"DefaultAction\": \"SCMP_ACT_ALLOW\"}}}",
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"\\u017fyscalls\": []}",
+		/* valueTwo 0 on another operator is what moby's default profile writes */
+		("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mbind\"], \"action\": "
+		 "\"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 2, \"value\": 999, \"valueTwo\": 0, \"op\": \"SCMP_CMP_EQ\"}]}]}"),
 		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"name\": \"read\", \"action\": \"SCMP_ACT_ALLOW\"}]}",
 		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X32\"]}",
 		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"flags\": [\"SECCOMP_FILTER_FLAG_LOG\", \"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"]}",
@@ -207,6 +281,70 @@ static void test_positions_recorded(void **state)
 	cf_profile_free(p);
 }
 
+/*
+ * issue 9: the rule structure came from the key jansson returned and the argument values from
+ * the first key that matched case-insensitively in the text. Two spellings of "linux" turned a
+ * reviewed "deny mkdir unless mode == 0" into "unless mode == 0777". Now refused; a single key,
+ * in any case or with escapes, is read exactly.
+ */
+static void test_exact_keys(void **state)
+{
+	const char *attack =
+		"{\"ociVersion\": \"1.0.2\",\n"
+		" \"Linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\"],\n"
+		"  \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 1, \"value\": 511, \"op\": \"SCMP_CMP_NE\"}]}]}},\n"
+		" \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\"],\n"
+		"  \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 1, \"value\": 0, \"op\": \"SCMP_CMP_NE\"}]}]}}}\n";
+	const char *single =
+		"{\"ociVersion\": \"1.0.2\",\n"
+		" \"Linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\"],\n"
+		"  \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 1, \"value\": 511, \"op\": \"SCMP_CMP_NE\"}]}]}}}\n";
+	/* escaped keys: jansson decodes them, so must the position scan */
+	const char *escaped =
+		"{\"ociVersion\": \"1.0.2\", \"linu\\u0078\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\",\n"
+		" \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 1,\n"
+		"  \"valu\\u0065\": 448, \"op\": \"SCMP_CMP_NE\"}]}]}}}\n";
+	struct cf_profile *p = NULL;
+	struct cf_diag d;
+
+	(void)state;
+	assert_int_equal(cf_profile_parse_buffer("c.json", attack, strlen(attack), &p, &d),
+			 -EINVAL);
+	assert_null(p);
+	assert_string_equal(d.path, "/linux");
+	assert_int_equal(d.line, 4);
+	assert_non_null(strstr(d.message, "\"Linux\" at 2:2"));
+
+	assert_int_equal(cf_profile_parse_buffer("c.json", single, strlen(single), &p, &d), 0);
+	assert_int_equal(p->rules[0].n_args, 1);
+	assert_true(p->rules[0].args[0].value == 511);
+	assert_int_equal(p->rules[0].args[0].pos.line, 3);
+	assert_int_equal(p->rules[0].args[0].pos.column, 40);
+	cf_profile_free(p);
+
+	assert_int_equal(cf_profile_parse_buffer("c.json", escaped, strlen(escaped), &p, &d), 0);
+	assert_true(p->rules[0].args[0].value == 448);
+	assert_int_equal(p->rules[0].action_pos.line, 2);
+	assert_int_equal(p->rules[0].args[0].pos.line, 2);
+	cf_profile_free(p);
+}
+
+/* issue 9: an error inside an escaped key names the key as written, at its position */
+static void test_escaped_key_positions(void **state)
+{
+	const char *j =
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n \"sys\\u0063alls\": [{\"names\": [\"read\"],"
+		" \"action\": \"SCMP_ACT_NOPE\"}]}";
+	struct cf_profile *p = NULL;
+	struct cf_diag d;
+
+	(void)state;
+	assert_int_equal(cf_profile_parse_buffer("e.json", j, strlen(j), &p, &d), -EINVAL);
+	assert_string_equal(d.path, "/syscalls/0/action");
+	assert_int_equal(d.line, 2);
+	assert_int_equal(d.column, 50);
+}
+
 static void test_file_errors(void **state)
 {
 	struct cf_profile *p = NULL;
@@ -261,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_bad_inputs),    cmocka_unit_test(test_good_inputs),
 		cmocka_unit_test(test_uint64_values), cmocka_unit_test(test_positions_recorded),
 		cmocka_unit_test(test_file_errors),   cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_exact_keys),    cmocka_unit_test(test_escaped_key_positions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

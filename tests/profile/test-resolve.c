@@ -179,14 +179,26 @@ static void test_archmap(void **state)
 
 static void test_unconfined_and_errors(void **state)
 {
-	struct cf_profile *p = parse("{}");
-	struct cf_resolved *r = resolve(p, CF_ARCH_X86_64, 0, 6, 1);
+	struct cf_profile *p = calloc(1, sizeof(*p));
+	struct cf_resolved *r = NULL;
 	struct cf_resolve_opts o = { .native = CF_ARCH_X86_64,
 				     .kernel = { .set = true, .major = 6 } };
 	struct cf_diag d;
 
 	(void)state;
-	assert_true(r->unconfined);
+	/* Docker runs a profile without defaultAction and rules unconfined: refused, also when
+	 * the profile was not built by the parser (which refuses it first: test-parse) */
+	assert_non_null(p);
+	p->source = strdup("api");
+	assert_int_equal(cf_profile_resolve(p, &o, &r, &d), -EINVAL);
+	assert_null(r);
+	assert_string_equal(d.path, "/defaultAction");
+	assert_non_null(strstr(d.hint, "seccomp=unconfined"));
+	/* the twin: the same profile with a default action resolves */
+	p->has_default_action = true;
+	p->default_action = CF_ACT_ERRNO;
+	assert_int_equal(cf_profile_resolve(p, &o, &r, &d), 0);
+	assert_false(r->unconfined);
 	cf_resolved_free(r);
 	cf_profile_free(p);
 

@@ -214,6 +214,8 @@ const char run_explain_help[] =
 	"                                       (pid, call, action, deciding rule, fix) and a\n"
 	"                                       summary with the smallest fix set at exit\n"
 	"      --explain-out FILE               write the profile + the needed rules to FILE\n"
+	"                                       (- is stdout; checked before the command runs;\n"
+	"                                       a device or FIFO is written in place)\n"
 	"      --complain                       report what the profile would deny, but allow it\n";
 
 int run_explain_option(struct run_explain *x, int opt, const char *arg)

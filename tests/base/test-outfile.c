@@ -223,7 +223,7 @@ static void test_device_in_place(void **state)
 static void test_fifo_reader_gets_it(void **state)
 {
 	struct stat a, b;
-	int status;
+	int status, r;
 	pid_t pid;
 
 	(void)state;
@@ -239,8 +239,11 @@ static void test_fifo_reader_gets_it(void **state)
 
 		_exit(n == 7 && strcmp(buf, "payload") == 0 ? 0 : 1);
 	}
-	assert_int_equal(put_out(p("fifo"), "payload", NULL), 0);
+	r = put_out(p("fifo"), "payload", NULL);
+	if (r < 0)
+		kill(pid, SIGKILL); /* a failure must not leave the reader (and us) waiting */
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(r, 0);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	assert_int_equal(lstat(p("fifo"), &b), 0);
 	assert_true(S_ISFIFO(b.st_mode));

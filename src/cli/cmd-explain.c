@@ -7,14 +7,11 @@
  * Exit status: 0 the call is allowed, 1 it is denied, 125 callfence's own error.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <sys/stat.h>
 
 #include "base/cleanup.h"
 #include "cli/commands.h"
@@ -218,6 +215,8 @@ const char run_explain_help[] =
 	"                                       (pid, call, action, deciding rule, fix) and a\n"
 	"                                       summary with the smallest fix set at exit\n"
 	"      --explain-out FILE               write the profile + the needed rules to FILE\n"
+	"                                       (- is stdout; checked before the command runs;\n"
+	"                                       a device or FIFO is written in place)\n"
 	"      --complain                       report what the profile would deny, but allow it\n"
 	"                                       (not confinement: denied calls run)\n"
 	"      --explain-backend ebpf|ptrace    how denials are seen (default: ebpf, else ptrace\n"
@@ -241,6 +240,8 @@ int run_explain_option(struct run_explain *x, int opt, const char *arg)
 		}
 		return 1;
 	case OPT_EXPLAIN_OUT:
+		if (cli_output_check_name("--explain-out", arg) < 0)
+			return -1;
 		x->enabled = true;
 		x->out = arg;
 		return 1;
@@ -315,6 +316,13 @@ int run_explain_setup(struct run_explain *x, const struct cf_cli_security *sec,
 	int r;
 
 	*install = prog;
+	/* open (or refuse) the output now, before the command runs: a bad name must not cost a
+	 * run, and a device, FIFO or symlink must never be replaced by a file */
+	if (x->out) {
+		if (cli_output_open("--explain-out", x->out, &x->out_file) < 0)
+			return -1;
+		x->out_opened = true;
+	}
 	if (!x->enabled)
 		return 0;
 	x->ctx = (struct cf_explain_ctx){
@@ -381,41 +389,6 @@ int run_explain_exec(struct run_explain *x, const struct cf_plan *plan, struct c
 	return r;
 }
 
-static int write_file_atomic(const char *path, const char *text)
-{
-	cleanup_free char *tmp = NULL;
-	size_t len = strlen(text);
-	cleanup_close int fd = -1;
-	const char *p = text;
-
-	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			int e = n < 0 ? errno : EIO;
-
-			(void)unlink(tmp);
-			return -e;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0) {
-		int e = errno;
-
-		(void)unlink(tmp);
-		return -e;
-	}
-	return 0;
-}
-
 int run_explain_finish(struct run_explain *x)
 {
 	cleanup_free char *lines = NULL, *profile = NULL;
@@ -445,11 +418,8 @@ int run_explain_finish(struct run_explain *x)
 				x->out);
 			return -1;
 		}
-		r = write_file_atomic(x->out, text);
-		if (r < 0) {
-			fprintf(stderr, "callfence: --explain-out %s: %s\n", x->out, strerror(-r));
+		if (cli_output_write("--explain-out", x->out, &x->out_file, text, strlen(text)) < 0)
 			return -1;
-		}
 	}
 	return 0;
 }
@@ -459,4 +429,7 @@ void run_explain_clear(struct run_explain *x)
 	x->obs = cf_observer_free(x->obs);
 	x->sup = cf_supervisor_free(x->sup);
 	x->prog = cf_bpf_prog_free(x->prog);
+	if (x->out_opened)
+		cf_outfile_close(&x->out_file);
+	x->out_opened = false;
 }

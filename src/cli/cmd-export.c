@@ -1,18 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <sys/stat.h>
-
 #include "base/cleanup.h"
 #include "cli/commands.h"
 #include "cli/opts.h"
+#include "cli/output.h"
 
 enum export_format {
 	EXPORT_OCI,
@@ -32,55 +29,11 @@ static void export_usage(FILE *f)
 		"                         docker: the profile in Docker format, normalised\n"
 		"                         bpf: raw struct sock_filter array (bwrap --seccomp FD)\n"
 		"                         asm: readable BPF listing naming each rule\n"
-		"  -o, --output FILE      write FILE atomically instead of stdout\n"
+		"  -o, --output FILE      write FILE instead of stdout: a regular file is replaced\n"
+		"                         atomically (through symlinks), a device or FIFO is\n"
+		"                         written in place, - is stdout\n"
 		"  -h, --help             this help\n\n%s",
 		opts_security_help);
-}
-
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* temp file in the target's directory + rename: readers never see a half-written file */
-static int write_atomic(const char *path, const void *data, size_t len)
-{
-	cleanup_free char *dir_copy = strdup(path);
-	cleanup_free char *tmp = NULL;
-	cleanup_close int fd = -1;
-	int r;
-
-	if (!dir_copy)
-		return -ENOMEM;
-	if (asprintf(&tmp, "%s/.%s.XXXXXX", dirname(dir_copy),
-		     strrchr(path, '/') ? strrchr(path, '/') + 1 : path) < 0)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = write_all(fd, data, len);
-	if (r == 0 && fchmod(fd, 0644) < 0)
-		r = -errno;
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		(void)unlink(tmp);
-	return r;
 }
 
 static int emit(enum export_format format, const struct cf_confinement *c, char **ret,
@@ -149,7 +102,8 @@ int cmd_export(int argc, char **argv)
 	struct cf_cli_security sec = { 0 };
 	struct cf_confinement conf = { 0 };
 	enum export_format format = EXPORT_OCI;
-	const char *output = NULL;
+	const char *output = "-";
+	cleanup(cf_outfile_closep) struct cf_outfile out = CF_OUTFILE_INIT;
 	cleanup_free char *text = NULL;
 	size_t len = 0;
 	struct cf_diag d;
@@ -178,6 +132,8 @@ int cmd_export(int argc, char **argv)
 			}
 			break;
 		case 'o':
+			if (cli_output_check_name("--output", optarg) < 0)
+				return CF_EXIT_ERROR;
 			output = optarg;
 			break;
 		case '?':
@@ -200,7 +156,10 @@ int cmd_export(int argc, char **argv)
 			argv[optind]);
 		return CF_EXIT_ERROR;
 	}
-	if (format == EXPORT_BPF && !output && isatty(STDOUT_FILENO)) {
+	/* before the work: a bad -o fails at once and the old file is never touched */
+	if (cli_output_open("--output", output, &out) < 0)
+		return CF_EXIT_ERROR;
+	if (format == EXPORT_BPF && out.kind != CF_OUTFILE_REPLACE && isatty(out.fd)) {
 		fprintf(stderr,
 			"callfence: refusing to write binary BPF to a terminal; use -o FILE or a pipe\n");
 		return CF_EXIT_ERROR;
@@ -229,14 +188,7 @@ int cmd_export(int argc, char **argv)
 			fprintf(stderr, "callfence: export: %s\n", strerror(-r));
 		return CF_EXIT_ERROR;
 	}
-	if (output)
-		r = write_atomic(output, text, len);
-	else
-		r = write_all(STDOUT_FILENO, text, len);
-	if (r < 0) {
-		fprintf(stderr, "callfence: cannot write %s: %s\n", output ? output : "stdout",
-			strerror(-r));
+	if (cli_output_write("--output", output, &out, text, len) < 0)
 		return CF_EXIT_ERROR;
-	}
 	return 0;
 }

@@ -12,6 +12,7 @@
 
 #include "bpf/filter.h"
 #include "cli/opts.h"
+#include "cli/output.h"
 #include "explain/explain.h"
 #include "run/run.h"
 
@@ -45,6 +46,8 @@ struct run_explain {
 	bool json;
 	enum run_explain_backend backend; /* --explain-backend */
 	const char *out; /* --explain-out FILE */
+	struct cf_outfile out_file; /* opened by run_explain_setup(), before the command runs */
+	bool out_opened; /* out_file is valid (the struct starts zeroed, fd 0 is not ours) */
 	struct cf_explain_ctx ctx;
 	struct cf_bpf_prog *prog; /* the rewritten program (ptrace backend only) */
 	struct cf_supervisor *sup; /* ptrace backend: --complain, or no eBPF */
@@ -55,9 +58,10 @@ extern const char run_explain_help[];
 
 /* One getopt result: 1 handled, 0 not ours, -1 bad value (message printed). */
 int run_explain_option(struct run_explain *x, int opt, const char *arg);
-/* After compiling: start the eBPF observer, or rewrite the program and create the supervisor;
- * *install is the program to put in the plan (prog itself unless the ptrace backend is used).
- * 0, or -1 (message printed). */
+/* After compiling: open --explain-out, then start the eBPF observer, or rewrite the program and
+ * create the supervisor; *install is the program to put in the plan (prog itself unless the
+ * ptrace backend is used). 0, or -1 (message printed). Call run_explain_clear() on every path
+ * after it. */
 int run_explain_setup(struct run_explain *x, const struct cf_cli_security *sec,
 		      const struct cf_confinement *conf, const struct cf_bpf_prog *prog,
 		      const struct cf_bpf_prog **install);

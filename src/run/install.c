@@ -160,14 +160,16 @@ static int plan_seccomp(struct cf_plan *plan, const struct cf_run_spec *spec,
  */
 static int plan_tty_guard(struct cf_plan *plan, const struct cf_run_spec *spec)
 {
-	const struct sock_fprog *g = cf_tty_guard_prog();
-
-	if (!g || !spec->prog)
+	if (!spec->prog)
 		return 0;
 	if (!spec->no_new_privileges && !has_effective(CAP_SYS_ADMIN))
 		return 0; /* plan_seccomp says why nothing can run */
+	/* the process building the plan is the parent that stays next to the command */
+	if (cf_tty_guard_build(getpid(), plan->guard_insns, &plan->guard_fprog) < 0)
+		return 0; /* no guard written for this architecture */
 	return cf_plan_add(plan, CF_STEP_SECCOMP, SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
-			   (uint64_t)(uintptr_t)g, 0, "install callfence's terminal guard");
+			   (uint64_t)(uintptr_t)&plan->guard_fprog, 0,
+			   "install callfence's guard (terminal input, attaching callfence)");
 }
 
 /*

@@ -75,6 +75,7 @@ struct cf_step {
 };
 
 #define CF_PLAN_MAX_STEPS 96
+#define CF_GUARD_LEN	  31 /* instructions of callfence's guard filter (tty-guard.c) */
 
 struct cf_plan {
 	struct cf_step steps[CF_PLAN_MAX_STEPS];
@@ -85,6 +86,8 @@ struct cf_plan {
 
 	/* Memory the steps point to: stable, identical in the child after fork. */
 	struct sock_fprog fprog;
+	struct sock_fprog guard_fprog; /* callfence's guard (tty-guard.c) */
+	struct sock_filter guard_insns[CF_GUARD_LEN];
 	struct __user_cap_header_struct cap_hdr;
 	struct __user_cap_data_struct cap_data[2];
 	gid_t *groups;
@@ -237,14 +240,16 @@ CF_MUST_CHECK int cf_install_self_filter(const struct sock_filter *insns, size_t
 /* tty-guard.c: callfence's terminal guard (why: the file) */
 
 /*
- * The guard filter for the native arch: ioctl(fd, TIOCSTI or TIOCLINUX) -> EPERM on every ABI
- * the kernel runs (x86_64, x32, i386; aarch64, arm), everything else allowed. NULL when this
- * architecture has none. Installed by the plan (CF_STEP_SECCOMP) before the profile's filter.
+ * callfence's guard filter for the native arch, built into buf (CF_GUARD_LEN instructions):
+ * on every ABI the kernel runs (x86_64, x32, i386; aarch64, arm) ioctl(fd, TIOCSTI or
+ * TIOCLINUX) and ptrace(PTRACE_ATTACH or PTRACE_SEIZE, parent) answer EPERM, everything else is
+ * allowed. -EOPNOTSUPP: no guard for this architecture. Installed by the plan
+ * (CF_STEP_SECCOMP) just before the profile's filter.
  */
-const struct sock_fprog *cf_tty_guard_prog(void);
+CF_MUST_CHECK int cf_tty_guard_build(pid_t parent, struct sock_filter *buf, struct sock_fprog *ret);
 /* Whether the guard answers this call (audit arch, nr, args) with EPERM: for explain, to name
- * "callfence's terminal guard" instead of the profile. */
-bool cf_tty_guard_denies(uint32_t arch, long nr, const uint64_t *args);
+ * "callfence's guard" instead of the profile. parent: the pid of callfence's parent process. */
+bool cf_tty_guard_denies(pid_t parent, uint32_t arch, long nr, const uint64_t *args);
 
 /* ------------------------------------------------------------------------------------------- */
 /* preflight.c */

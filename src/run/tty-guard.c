@@ -30,13 +30,17 @@
  * ABI the kernel may run the command in: x86_64 ioctl 16, x32 514 (and 16) with the x32 bit,
  * i386 54 (int 0x80); aarch64 29, arm 54. Other arches of a build get no guard.
  */
+#include <errno.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
+#include <sys/ptrace.h>
 
+#include "bpf/sim.h"
 #include "run/run.h"
 
 #ifndef TIOCLINUX
@@ -48,7 +52,7 @@
 #define LD_ABS(off)  BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
 #define RET(v)	     BPF_STMT(BPF_RET | BPF_K, (v))
 #define JEQ(k, t, f) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (f))
-#define ARG1_LO	     (offsetof(struct seccomp_data, args) + 8) /* little-endian */
+#define ARG_LO(i)    (offsetof(struct seccomp_data, args) + 8 * (i)) /* little-endian */
 
 #if defined(__x86_64__)
 #define NATIVE_ARCH  AUDIT_ARCH_X86_64
@@ -63,56 +67,84 @@
 #endif
 
 #ifdef NATIVE_ARCH
+#if defined(__x86_64__)
+#define NATIVE_PTRACE 101u
+#define X32_PTRACE    (X32_BIT | 521u)
+#else
+#define NATIVE_PTRACE 117u
+#define X32_PTRACE    0xffffffffu /* no x32: matches nothing */
+#endif
+#define COMPAT_PTRACE 26u
+#define PARENT_SLOT   25 /* the instruction that holds the parent's pid */
+
 /* Hand-checked; tests/kernel/test-self-confine.c runs it through the verifier and the
- * simulator on every ABI, and the kernel test performs the injection. */
-static struct sock_filter guard_insns[] = {
+ * simulator on every ABI, and the kernel tests perform both attacks. */
+static const struct sock_filter guard_template[CF_GUARD_LEN] = {
 	/* 0 */ LD_ABS(offsetof(struct seccomp_data, arch)),
-	/* 1 */ JEQ(NATIVE_ARCH, 0, 5),
+	/* 1 */ JEQ(NATIVE_ARCH, 0, 8),
 	/* 2 */ LD_ABS(offsetof(struct seccomp_data, nr)),
-	/* 3 */ JEQ(NATIVE_IOCTL, 7, 0),
-	/* 4 */ JEQ(X32_BIT | 514u, 6, 0), /* x32's compat ioctl; no such nr on aarch64 */
-	/* 5 */ JEQ(X32_BIT | NATIVE_IOCTL, 5, 0),
-	/* 6 */ RET(SECCOMP_RET_ALLOW),
-	/* 7 */ JEQ(COMPAT_ARCH, 0, 2), /* A still holds arch; other arches: the profile decides */
-	/* 8 */ LD_ABS(offsetof(struct seccomp_data, nr)),
-	/* 9 */ JEQ(COMPAT_IOCTL, 1, 0),
-	/* 10 */ RET(SECCOMP_RET_ALLOW),
-	/* 11 */ LD_ABS(ARG1_LO),
-	/* 12 */ JEQ(TIOCSTI, 2, 0),
-	/* 13 */ JEQ(TIOCLINUX, 1, 0),
+	/* 3 */ JEQ(NATIVE_IOCTL, 15, 0),
+	/* 4 */ JEQ(X32_BIT | 514u, 14, 0), /* x32's compat ioctl; no such nr on aarch64 */
+	/* 5 */ JEQ(X32_BIT | NATIVE_IOCTL, 13, 0),
+	/* 6 */ JEQ(NATIVE_PTRACE, 17, 0),
+	/* 7 */ JEQ(X32_PTRACE, 16, 0),
+	/* 8 */ JEQ(X32_BIT | NATIVE_PTRACE, 15, 0),
+	/* 9 */ RET(SECCOMP_RET_ALLOW),
+	/* 10 */ JEQ(COMPAT_ARCH, 0, 3), /* A still holds arch; other arches: the profile decides */
+	/* 11 */ LD_ABS(offsetof(struct seccomp_data, nr)),
+	/* 12 */ JEQ(COMPAT_IOCTL, 6, 0),
+	/* 13 */ JEQ(COMPAT_PTRACE, 10, 0),
 	/* 14 */ RET(SECCOMP_RET_ALLOW),
-	/* 15 */ RET(SECCOMP_RET_ERRNO | 1 /* EPERM */),
+	/* 15 */ RET(SECCOMP_RET_ALLOW),
+	/* 16 */ RET(SECCOMP_RET_ALLOW),
+	/* 17 */ RET(SECCOMP_RET_ALLOW),
+	/* 18 */ RET(SECCOMP_RET_ALLOW),
+	/* 19 */ LD_ABS(ARG_LO(1)), /* ioctl: the request */
+	/* 20 */ JEQ(TIOCSTI, 9, 0),
+	/* 21 */ JEQ(TIOCLINUX, 8, 0),
+	/* 22 */ RET(SECCOMP_RET_ALLOW),
+	/* 23 */ RET(SECCOMP_RET_ALLOW),
+	/* 24 */ LD_ABS(ARG_LO(1)), /* ptrace: the pid (pid_t: the low word is what counts) */
+	/* 25 */ JEQ(0 /* the parent, filled in */, 0, 3),
+	/* 26 */ LD_ABS(ARG_LO(0)),
+	/* 27 */ JEQ(PTRACE_ATTACH, 2, 0),
+	/* 28 */ JEQ(PTRACE_SEIZE, 1, 0),
+	/* 29 */ RET(SECCOMP_RET_ALLOW),
+	/* 30 */ RET(SECCOMP_RET_ERRNO | 1 /* EPERM */),
 };
 #endif
 
-const struct sock_fprog *cf_tty_guard_prog(void)
+int cf_tty_guard_build(pid_t parent, struct sock_filter *buf, struct sock_fprog *ret)
 {
 #ifdef NATIVE_ARCH
-	static const struct sock_fprog fp = {
-		.len = sizeof(guard_insns) / sizeof(guard_insns[0]),
-		.filter = guard_insns,
-	};
-
-	return &fp;
+	memcpy(buf, guard_template, sizeof(guard_template));
+	buf[PARENT_SLOT].k = (uint32_t)parent;
+	ret->len = CF_GUARD_LEN;
+	ret->filter = buf;
+	return 0;
 #else
-	return NULL;
+	(void)parent, (void)buf, (void)ret;
+	return -EOPNOTSUPP;
 #endif
 }
 
-bool cf_tty_guard_denies(uint32_t arch, long nr, const uint64_t *args)
+bool cf_tty_guard_denies(pid_t parent, uint32_t arch, long nr, const uint64_t *args)
 {
 #ifdef NATIVE_ARCH
-	uint32_t req = (uint32_t)args[1];
+	struct seccomp_data d = { .nr = (int)nr, .arch = arch };
+	struct sock_filter insns[CF_GUARD_LEN];
+	struct sock_fprog fp;
+	uint32_t ret = SECCOMP_RET_ALLOW;
+	unsigned steps;
 
-	if (req != TIOCSTI && req != TIOCLINUX)
+	/* the program itself decides: no second copy of its logic to drift */
+	memcpy(d.args, args, sizeof(d.args));
+	if (cf_tty_guard_build(parent, insns, &fp) < 0 ||
+	    cf_bpf_sim(fp.filter, fp.len, &d, &ret, &steps) < 0)
 		return false;
-	if (arch == NATIVE_ARCH)
-		return nr == (long)NATIVE_IOCTL || nr == (long)(X32_BIT | 514u) ||
-		       nr == (long)(X32_BIT | NATIVE_IOCTL);
-	if (arch == COMPAT_ARCH)
-		return nr == (long)COMPAT_IOCTL;
+	return ret != SECCOMP_RET_ALLOW;
 #else
-	(void)arch, (void)nr, (void)args;
-#endif
+	(void)parent, (void)arch, (void)nr, (void)args;
 	return false;
+#endif
 }

@@ -93,7 +93,7 @@ static void test_plan_order(void **state)
 	 * CAP_SYS_ADMIN is held, then caps, execve */
 	plan = build(&p, false, "/bin/true", argv);
 	assert_int_equal(plan->steps[0].kind, CF_STEP_SECCOMP);
-	assert_ptr_equal((void *)(uintptr_t)plan->steps[0].args[2], cf_tty_guard_prog());
+	assert_ptr_equal((void *)(uintptr_t)plan->steps[0].args[2], &plan->guard_fprog);
 	assert_int_equal(plan->seccomp_step, 1);
 	assert_int_equal(plan->steps[1].kind, CF_STEP_SECCOMP);
 	assert_ptr_equal((void *)(uintptr_t)plan->steps[1].args[2], &plan->fprog);
@@ -109,7 +109,7 @@ static void test_plan_order(void **state)
 	assert_int_equal(plan->seccomp_step, plan->n_steps - 2);
 	assert_int_equal(plan->steps[plan->n_steps - 3].kind, CF_STEP_SECCOMP);
 	assert_ptr_equal((void *)(uintptr_t)plan->steps[plan->n_steps - 3].args[2],
-			 cf_tty_guard_prog());
+			 &plan->guard_fprog);
 	assert_int_equal(plan->steps[plan->n_steps - 4].kind, CF_STEP_CAPSET);
 	cf_plan_free(plan);
 

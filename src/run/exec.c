@@ -3,8 +3,8 @@
  * Starting the command: fork, child runs the plan, parent supervises.
  *
  * Why a supervising parent instead of exec'ing in place:
- *  - errors: the parent is not under the filter, so it can print a clear message after a failed
- *    step or execve. The child only stores {step, errno} in a shared anonymous page (no syscall:
+ *  - errors: the parent is not under the command's filter, so it can print a clear message
+ *    after a failed step or execve (under its own allow-list, self-confine.c: write(2) only). The child only stores {step, errno} in a shared anonymous page (no syscall:
  *    a pipe write would itself have to pass the filter, and a profile may allow write only on
  *    fds 1 and 2) and exits; a successful execve drops the mapping, so only the launcher can
  *    write there. 126/127 are then decided from the real errno, not guessed from a status.
@@ -15,8 +15,11 @@
  *    ^C, ^Z, SIGWINCH) talks to it directly; the parent does not forward signals that came from
  *    the kernel/terminal (si_code SI_KERNEL), since the child already got them, but forwards
  *    every signal sent to callfence with kill(2)/sigqueue (SIGTERM from a supervisor, SIGHUP...);
- *  - when the command stops, the parent stops itself (so the shell sees the job stopped) and
- *    forwards the SIGCONT that resumes it;
+ *  - when the job stops (the stop reached us too: terminal or sent to callfence), the parent
+ *    stops itself (so the shell sees the job stopped); a stop sent to the command alone is not
+ *    mirrored (nobody would resume us); our own SIGPIPE is ignored and never forwarded;
+ * What keeps it safe: before the command may run the parent confines itself (self-confine.c),
+ * and the child waits on a pipe (a NOTIFY run: the handoff) until it has.
  *  - exit status: the command's; 128+N when it was killed by signal N (as docker run);
  *  - stdin/stdout/stderr, the terminal, the environment and the signal mask pass through;
  *    every other fd is marked close-on-exec in the child before the first step (runc

@@ -7,13 +7,13 @@
  */
 #include <signal.h>
 #include <stddef.h>
+
+#include <linux/audit.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-
-#include <linux/audit.h>
 
 #include "bpf/sim.h"
 #include "lib/cf-test.h"

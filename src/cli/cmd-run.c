@@ -262,6 +262,12 @@ int cmd_run(int argc, char **argv)
 			"%s: %s: %s; the command was not started\n",
 			plan->listener_path, res.listener_stage ? res.listener_stage : "handoff",
 			strerror(res.error));
+	if (res.confine_failed)
+		fprintf(stderr,
+			"callfence: cannot confine itself before the command (%s): %s; the command was "
+			"not started\n",
+			res.confine_stage ? res.confine_stage : "self-confinement",
+			strerror(res.error));
 	code = res.exit_code;
 	(void)run_explain_finish(&explain);
 out:

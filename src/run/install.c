@@ -15,6 +15,7 @@
  * close-on-exec) happens before the first step, with no filter yet.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,7 @@ const char *cf_step_syscall_name(const struct cf_step *s)
 {
 	switch (s->kind) {
 	case CF_STEP_NO_NEW_PRIVS:
+	case CF_STEP_DEATHSIG:
 	case CF_STEP_BOUNDING:
 	case CF_STEP_KEEPCAPS:
 	case CF_STEP_CLEAR_KEEPCAPS:
@@ -131,6 +133,43 @@ static int plan_seccomp(struct cf_plan *plan, const struct cf_run_spec *spec,
 	plan->seccomp_step = plan->n_steps;
 	return cf_plan_add(plan, CF_STEP_SECCOMP, SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags,
 			   (uint64_t)(uintptr_t)&plan->fprog, 0, "install the seccomp filter");
+}
+
+/*
+ * callfence's terminal guard (tty-guard.c) as one more filter, just before the profile's, so
+ * the order rules hold for it (without no-new-privileges it needs CAP_SYS_ADMIN, as the
+ * profile's; plan_seccomp refuses when neither is there). Only with a profile filter: under
+ * seccomp=unconfined or --privileged the command is meant to show "Seccomp: 0" as in Docker,
+ * and without namespaces such a command reaches the host in plainer ways (as root it owns
+ * /etc; as a user it holds exactly the caller's privileges), so a guard would only hide that.
+ */
+static int plan_tty_guard(struct cf_plan *plan, const struct cf_run_spec *spec)
+{
+	if (!spec->prog)
+		return 0;
+	/* without no-new-privileges the plan holds CAP_SYS_ADMIN (cf_plan_build forces NNP
+	 * otherwise), which the guard's install needs like the profile's */
+	/* the process building the plan is the parent that stays next to the command */
+	if (cf_tty_guard_build(getpid(), plan->guard_insns, &plan->guard_fprog) < 0)
+		return 0; /* no guard written for this architecture */
+	return cf_plan_add(plan, CF_STEP_SECCOMP, SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
+			   (uint64_t)(uintptr_t)&plan->guard_fprog, 0,
+			   "install callfence's guard (terminal input, attaching callfence)");
+}
+
+/*
+ * The child of a NOTIFY run waits for the agent by spinning (cf_plan_execute). exec.c arms
+ * PR_SET_PDEATHSIG(SIGKILL) at its start so it never outlives callfence there, but the kernel
+ * clears the death signal when the credentials change (kernel/cred.c commit_creds: euid, egid,
+ * fsuid, fsgid), and with no-new-privileges the spin comes after --user's setuid: arm it
+ * again after the switch, before the filter (so the preflight has nothing to check).
+ */
+static int plan_listener_deathsig(struct cf_plan *plan, const struct cf_run_spec *spec)
+{
+	if (!spec->prog || !spec->prog->needs_listener || !spec->creds || !plan->no_new_privileges)
+		return 0;
+	return cf_plan_add(plan, CF_STEP_DEATHSIG, SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0,
+			   "die with callfence while waiting for the seccomp agent");
 }
 
 /* runc prepareEnv: HOME unset or empty => the target uid's passwd home ("/" without one). */
@@ -265,6 +304,11 @@ int cf_plan_build(const struct cf_run_spec *spec, struct cf_plan **ret, struct c
 		if (r < 0)
 			goto out;
 	}
+	if (!plan->no_new_privileges) {
+		r = plan_tty_guard(plan, spec);
+		if (r < 0)
+			goto out;
+	}
 	if (spec->prog && !plan->no_new_privileges) {
 		r = plan_seccomp(plan, spec, reterr);
 		if (r < 0)
@@ -281,6 +325,15 @@ int cf_plan_build(const struct cf_run_spec *spec, struct cf_plan **ret, struct c
 	r = cf_caps_plan_final(plan, spec->caps, to_root, rootless, reterr);
 	if (r < 0)
 		goto out;
+	if (plan->no_new_privileges) {
+		r = plan_listener_deathsig(plan, spec);
+		if (r == 0)
+			r = plan_tty_guard(plan, spec);
+		if (r < 0) {
+			r = diag_set(reterr, -r, NULL, 0, 0, NULL, "too many launcher steps");
+			goto out;
+		}
+	}
 	if (spec->prog && plan->no_new_privileges) {
 		r = plan_seccomp(plan, spec, reterr);
 		if (r < 0)
@@ -342,7 +395,7 @@ int cf_plan_execute(const struct cf_plan *plan, struct cf_listener_handoff *hand
 			*ret_step = i;
 			return errno > 0 ? -errno : -EIO;
 		}
-		if (s->kind == CF_STEP_SECCOMP && plan->listener_path && handoff) {
+		if (i == plan->seccomp_step && plan->listener_path && handoff) {
 			/* The listener fd (O_CLOEXEC from the kernel): the parent takes a copy with
 			 * pidfd_getfd and gives it to the agent. Spin without a syscall, so the
 			 * plan the preflight checked stays the whole story. */
@@ -354,4 +407,24 @@ int cf_plan_execute(const struct cf_plan *plan, struct cf_listener_handoff *hand
 	}
 	*ret_step = plan->n_steps; /* execve returned without an error: cannot happen */
 	return -EIO;
+}
+
+/*
+ * The parent's own allow-list (self-confine.c), here because this file is the only one that
+ * calls seccomp(2) and PR_SET_NO_NEW_PRIVS. NNP first: the parent dropped CAP_SYS_ADMIN just
+ * before (kernel/seccomp.c seccomp_prepare_filter wants one of the two). No TSYNC: the
+ * launcher is single-threaded.
+ */
+int cf_install_self_filter(const struct sock_filter *insns, size_t len)
+{
+	struct sock_fprog fp = { .len = (unsigned short)len,
+				 .filter = (struct sock_filter *)insns };
+
+	if (len == 0 || len > BPF_MAXINSNS)
+		return -EINVAL;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp) < 0)
+		return -errno;
+	return 0;
 }

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sys/socket.h>
@@ -70,8 +71,58 @@ static int state_json(const struct cf_plan *plan, pid_t pid, char **ret)
 	return 0;
 }
 
-static int send_state(int sock, const char *msg, size_t len, int fd)
+/*
+ * An agent that never accepts (its backlog full) or never reads would block connect(2) or
+ * sendmsg(2) forever, with our signals blocked for sigwaitinfo, so SIGTERM did nothing and
+ * the child spun on. Each call gets SO_SNDTIMEO slices (unix_stream_connect and
+ * unix_stream_sendmsg both wait with sock_sndtimeo, then -EAGAIN); between slices: a signal
+ * from abort_on ends the wait (-EINTR), and the deadline (-ETIMEDOUT).
+ */
+#define SLICE_MS 100
+
+static int64_t now_ns(void)
 {
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int next_slice(struct cf_listener_conn *c)
+{
+	static const int stop[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
+	const struct timespec zero = { 0 };
+	sigset_t set;
+	siginfo_t si;
+	int sig;
+
+	if (c->abort_on) {
+		sigemptyset(&set);
+		for (size_t i = 0; i < ARRAY_SIZE(stop); i++)
+			if (sigismember(c->abort_on, stop[i]) == 1)
+				sigaddset(&set, stop[i]);
+		sig = sigtimedwait(&set, &si, &zero);
+		if (sig > 0) {
+			c->signal = sig;
+			return -EINTR;
+		}
+	}
+	if (now_ns() >= c->deadline_ns)
+		return -ETIMEDOUT;
+	return 0;
+}
+
+/* After a failed connect/send: 0 to try again (the slice ran out, EINTR), or the error. */
+static int retry(struct cf_listener_conn *c)
+{
+	if (errno != EINTR && errno != EAGAIN)
+		return -errno;
+	return next_slice(c);
+}
+
+static int send_state(struct cf_listener_conn *c, const char *msg, size_t len, int fd)
+{
+	int sock = c->sock;
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
@@ -83,31 +134,33 @@ static int send_state(int sock, const char *msg, size_t len, int fd)
 		.msg_control = u.buf,
 		.msg_controllen = sizeof(u.buf),
 	};
-	struct cmsghdr *c;
+	struct cmsghdr *cm;
 	size_t off;
 	ssize_t n;
 
 	memset(&u, 0, sizeof(u));
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
 
-	do
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
+	while ((n = sendmsg(sock, &mh, MSG_NOSIGNAL)) < 0) {
+		int r = retry(c);
+
+		if (r < 0)
+			return r;
+	}
 	/* The fd went with the first byte; a short write sends the rest of the text plainly. */
 	for (off = (size_t)n; off < len; off += (size_t)n) {
 		n = send(sock, msg + off, len - off, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR) {
+		if (n < 0) {
+			int r = retry(c);
+
+			if (r < 0)
+				return r;
 			n = 0;
-			continue;
 		}
-		if (n < 0)
-			return -errno;
 	}
 	return 0;
 }
@@ -116,9 +169,12 @@ int cf_listener_prepare(const struct cf_plan *plan, pid_t pid, struct cf_listene
 			const char **ret_stage)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const struct timeval slice = { .tv_sec = 0, .tv_usec = SLICE_MS * 1000 };
 	size_t plen;
 	int r;
 
+	c->deadline_ns = now_ns() + (int64_t)CF_LISTENER_TIMEOUT_MS * 1000000;
+	c->signal = 0;
 	*ret_stage = "pidfd_open";
 	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (c->pidfd < 0)
@@ -137,11 +193,14 @@ int cf_listener_prepare(const struct cf_plan *plan, pid_t pid, struct cf_listene
 	c->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->sock < 0)
 		return -errno;
-	do
-		r = connect(c->sock, (struct sockaddr *)&sa, sizeof(sa));
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
+	if (setsockopt(c->sock, SOL_SOCKET, SO_SNDTIMEO, &slice, sizeof(slice)) < 0)
 		return -errno;
+	/* EAGAIN: the slice ran out with the agent's backlog still full */
+	while (connect(c->sock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		r = retry(c);
+		if (r < 0)
+			return r;
+	}
 	*ret_stage = NULL;
 	return 0;
 }
@@ -156,7 +215,7 @@ int cf_listener_send(struct cf_listener_conn *c, int child_fd, const char **ret_
 	if (fd < 0)
 		return -errno;
 	*ret_stage = "sendmsg";
-	r = send_state(c->sock, c->msg, strlen(c->msg), fd);
+	r = send_state(c, c->msg, strlen(c->msg), fd);
 	if (r < 0)
 		return r;
 	*ret_stage = NULL;
@@ -165,6 +224,7 @@ int cf_listener_send(struct cf_listener_conn *c, int child_fd, const char **ret_
 
 void cf_listener_conn_clear(struct cf_listener_conn *c)
 {
+	/* abort_on and signal are the caller's to read before: cleared with the rest */
 	if (c->sock >= 0)
 		(void)close(c->sock);
 	if (c->pidfd >= 0)

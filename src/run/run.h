@@ -12,6 +12,7 @@
  * runs the same list through the BPF simulator first. So a profile that would stop the launcher
  * is refused before anything starts, instead of failing in the child with a bare EPERM.
  */
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -95,6 +96,7 @@ enum cf_step_kind {
 	CF_STEP_CAPSET, /* effective = permitted = the set, inheritable (and ambient) empty */
 	CF_STEP_AMBIENT, /* prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap): a rootless command */
 	CF_STEP_EXECVE,
+	CF_STEP_DEATHSIG, /* prctl(PR_SET_PDEATHSIG, SIGKILL): a NOTIFY run's child after --user */
 };
 
 struct cf_step {
@@ -105,6 +107,7 @@ struct cf_step {
 };
 
 #define CF_PLAN_MAX_STEPS 96
+#define CF_GUARD_LEN	  31 /* instructions of callfence's guard filter (tty-guard.c) */
 
 struct cf_plan {
 	struct cf_step steps[CF_PLAN_MAX_STEPS];
@@ -119,6 +122,8 @@ struct cf_plan {
 
 	/* Memory the steps point to: stable, identical in the child after fork. */
 	struct sock_fprog fprog;
+	struct sock_fprog guard_fprog; /* callfence's guard (tty-guard.c) */
+	struct sock_filter guard_insns[CF_GUARD_LEN];
 	struct __user_cap_header_struct cap_hdr;
 	struct __user_cap_data_struct cap_data[2];
 	gid_t *groups;
@@ -213,7 +218,14 @@ struct cf_listener_conn {
 	int pidfd;
 	int sock;
 	char *msg;
+	/* Blocked signals that end the wait (those of it that are SIGTERM, SIGINT, SIGHUP,
+	 * SIGQUIT): -EINTR, and signal is set to the one that came. NULL: none. */
+	const sigset_t *abort_on;
+	int signal;
+	int64_t deadline_ns; /* CLOCK_MONOTONIC; set by prepare */
 };
+/* connect + sendmsg to the agent, together; then -ETIMEDOUT (documented in callfence-run(1)) */
+#define CF_LISTENER_TIMEOUT_MS 10000
 #define CF_LISTENER_CONN_INIT                        \
 	{                                            \
 		.pidfd = -1, .sock = -1, .msg = NULL \
@@ -223,6 +235,66 @@ CF_MUST_CHECK int cf_listener_prepare(const struct cf_plan *plan, pid_t pid,
 CF_MUST_CHECK int cf_listener_send(struct cf_listener_conn *c, int child_fd,
 				   const char **ret_stage);
 void cf_listener_conn_clear(struct cf_listener_conn *c);
+
+/* ------------------------------------------------------------------------------------------- */
+/* self-confine.c: the parent confines itself before the command may run (why: the file) */
+
+enum cf_self_match {
+	CF_SELF_ANY,
+	CF_SELF_ARG0_IN, /* allowed when args[0] (all 64 bits) is one of values */
+	CF_SELF_ARG0_LO_NOT_IN, /* allowed unless the low word of args[0] is one of values */
+};
+#define CF_SELF_MAX_VALUES 4
+struct cf_self_allow {
+	long nr; /* native syscall number */
+	enum cf_self_match match;
+	uint64_t values[CF_SELF_MAX_VALUES];
+	size_t n_values;
+};
+
+struct cf_self_confine_opts {
+	pid_t child; /* the only other process kill(2) may reach */
+	const struct cf_self_allow *extra; /* calls a mode adds to the base list (exec.c's loop) */
+	size_t n_extra;
+	uint64_t keep_caps; /* capabilities to keep (bit N = capability N), normally 0 */
+};
+
+/*
+ * The allow-list filter for the native ABI: the base list (waiting, forwarding, writing the
+ * report, memory, exit), kill(2) of child and self only, then extra; everything else and every
+ * other ABI SECCOMP_RET_KILL_PROCESS. Malloc'd. -EINVAL, -E2BIG, -ENOMEM, -EOPNOTSUPP (no list
+ * for this architecture).
+ */
+CF_MUST_CHECK int cf_self_filter_build(const struct cf_self_allow *extra, size_t n_extra,
+				       pid_t child, pid_t self, struct sock_filter **ret,
+				       size_t *ret_len);
+/* What the ptrace supervisor (--explain/--complain) adds. */
+const struct cf_self_allow *cf_self_supervisor_allow(size_t *ret_n);
+/* What the eBPF observer of --explain adds (src/observe/: drain, summary, --explain-out). */
+const struct cf_self_allow *cf_self_observer_allow(size_t *ret_n);
+/*
+ * Non-dumpable, every capability dropped but keep_caps, no-new-privileges, the filter. After
+ * it the process can only wait, signal the child and itself, write, free and exit. -errno,
+ * *ret_stage naming what failed.
+ */
+CF_MUST_CHECK int cf_self_confine(const struct cf_self_confine_opts *o, const char **ret_stage);
+/* install.c: PR_SET_NO_NEW_PRIVS then the filter on the calling thread. */
+CF_MUST_CHECK int cf_install_self_filter(const struct sock_filter *insns, size_t len);
+
+/* ------------------------------------------------------------------------------------------- */
+/* tty-guard.c: callfence's terminal guard (why: the file) */
+
+/*
+ * callfence's guard filter for the native arch, built into buf (CF_GUARD_LEN instructions):
+ * on every ABI the kernel runs (x86_64, x32, i386; aarch64, arm) ioctl(fd, TIOCSTI or
+ * TIOCLINUX) and ptrace(PTRACE_ATTACH or PTRACE_SEIZE, parent) answer EPERM, everything else is
+ * allowed. -EOPNOTSUPP: no guard for this architecture. Installed by the plan
+ * (CF_STEP_SECCOMP) just before the profile's filter.
+ */
+CF_MUST_CHECK int cf_tty_guard_build(pid_t parent, struct sock_filter *buf, struct sock_fprog *ret);
+/* Whether the guard answers this call (audit arch, nr, args) with EPERM: for explain, to name
+ * "callfence's guard" instead of the profile. parent: the pid of callfence's parent process. */
+bool cf_tty_guard_denies(pid_t parent, uint32_t arch, long nr, const uint64_t *args);
 
 /* ------------------------------------------------------------------------------------------- */
 /* preflight.c */
@@ -265,14 +337,35 @@ struct cf_run_result {
 	 * that failed ("connect", "sendmsg", "pidfd_getfd"...). */
 	bool listener_failed;
 	const char *listener_stage;
+	/* callfence could not confine itself (self-confine.c) before letting the command go:
+	 * the child was killed before its first step (exit_code 125); error is the positive
+	 * errno, confine_stage what failed. */
+	bool confine_failed;
+	const char *confine_stage;
+};
+
+/* What a mode adds to the parent's allow-list (see self-confine.c). */
+struct cf_exec_opts {
+	const struct cf_self_allow *extra;
+	size_t n_extra;
+	uint64_t keep_caps;
 };
 
 /*
  * Fork; the child restores the signal mask, marks every fd >= 3 close-on-exec and runs the
  * plan; the parent forwards signals and waits. Returns 0 with the result, or -errno when the fork
  * itself failed. Blocks signals in the calling process while the command runs.
+ *
+ * Before the command may run, the calling process confines itself for good (self-confine.c):
+ * non-dumpable, no capabilities, no-new-privileges and an allow-list filter (write, wait,
+ * signals to the child and itself, memory, exit; everything else kills it). After the call it
+ * can only report and exit: format messages with memory already mapped or malloc, write them
+ * with write(2). SIGPIPE stays ignored (a write to a closed stderr returns EPIPE).
  */
 CF_MUST_CHECK int cf_run_exec(const struct cf_plan *plan, struct cf_run_result *ret);
+/* The same with calls a mode needs after the start (the explain observer's reads). */
+CF_MUST_CHECK int cf_run_exec_with(const struct cf_plan *plan, const struct cf_exec_opts *opts,
+				   struct cf_run_result *ret);
 
 /*
  * go.c, --explain (explain team): the pipe on which the child waits before its first step until

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The launcher with hand-written BPF (independent of the compiler): plan order in both modes,
- * preflight verdicts, and real runs (cf_run_exec forks; this process never installs a filter).
+ * preflight verdicts, and real runs (cf_run_exec forks and then confines the calling process, so
+ * each run happens in a forked child of the test).
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -10,7 +11,9 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "lib/cf-test.h"
 #include "run/run.h"
@@ -86,24 +89,31 @@ static void test_plan_order(void **state)
 	struct cf_plan *plan;
 
 	(void)state;
-	/* Docker's default: the filter first, while CAP_SYS_ADMIN is held, then caps, execve */
+	/* Docker's default: callfence's terminal guard, then the filter, both while
+	 * CAP_SYS_ADMIN is held, then caps, execve */
 	plan = build(&p, false, "/bin/true", argv);
-	assert_int_equal(plan->seccomp_step, 0);
 	assert_int_equal(plan->steps[0].kind, CF_STEP_SECCOMP);
+	assert_ptr_equal((void *)(uintptr_t)plan->steps[0].args[2], &plan->guard_fprog);
+	assert_int_equal(plan->seccomp_step, 1);
+	assert_int_equal(plan->steps[1].kind, CF_STEP_SECCOMP);
+	assert_ptr_equal((void *)(uintptr_t)plan->steps[1].args[2], &plan->fprog);
 	assert_int_equal(plan->steps[plan->n_steps - 2].kind, CF_STEP_CAPSET);
 	assert_int_equal(plan->steps[plan->n_steps - 1].kind, CF_STEP_EXECVE);
-	for (size_t i = 1; i < plan->n_steps - 2; i++)
+	for (size_t i = 2; i < plan->n_steps - 2; i++)
 		assert_int_equal(plan->steps[i].kind, CF_STEP_BOUNDING);
 	cf_plan_free(plan);
 
-	/* no-new-privileges: NNP first, the filter last before execve */
+	/* no-new-privileges: NNP first, the guard and the filter last before execve */
 	plan = build(&p, true, "/bin/true", argv);
 	assert_int_equal(plan->steps[0].kind, CF_STEP_NO_NEW_PRIVS);
 	assert_int_equal(plan->seccomp_step, plan->n_steps - 2);
-	assert_int_equal(plan->steps[plan->n_steps - 3].kind, CF_STEP_CAPSET);
+	assert_int_equal(plan->steps[plan->n_steps - 3].kind, CF_STEP_SECCOMP);
+	assert_ptr_equal((void *)(uintptr_t)plan->steps[plan->n_steps - 3].args[2],
+			 &plan->guard_fprog);
+	assert_int_equal(plan->steps[plan->n_steps - 4].kind, CF_STEP_CAPSET);
 	cf_plan_free(plan);
 
-	/* no seccomp: no seccomp step at all */
+	/* no seccomp: no seccomp step at all, not even the guard (Seccomp: 0 as in Docker) */
 	plan = build(NULL, false, "/bin/true", argv);
 	assert_int_equal(plan->seccomp_step, plan->n_steps);
 	for (size_t i = 0; i < plan->n_steps; i++)
@@ -252,12 +262,42 @@ static void test_preflight(void **state)
 	cf_plan_free(plan);
 }
 
+/*
+ * cf_run_exec confines the calling process for good once the command may start (the parent
+ * must not stay an unconfined ptrace target): run it in a child and bring the result back.
+ */
+static int run_isolated(const struct cf_plan *plan, struct cf_run_result *res)
+{
+	struct shared {
+		int r;
+		struct cf_run_result res;
+	} *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int st, r;
+	pid_t pid;
+
+	assert_true(sh != MAP_FAILED);
+	sh->r = -EIO;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sh->r = cf_run_exec(plan, &sh->res);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	r = sh->r;
+	*res = sh->res; /* listener_stage/confine_stage point to literals: same in both */
+	munmap(sh, sizeof(*sh));
+	return r;
+}
+
 static void run_one(const struct cf_bpf_prog *p, bool nnp, const char *path, char **argv,
 		    struct cf_run_result *res)
 {
 	struct cf_plan *plan = build(p, nnp, path, argv);
 
-	assert_int_equal(cf_run_exec(plan, res), 0);
+	assert_int_equal(run_isolated(plan, res), 0);
 	cf_plan_free(plan);
 }
 
@@ -320,7 +360,7 @@ static void test_listener(void **state)
 	assert_string_equal(plan->listener_path, spec.listener_path);
 	assert_string_equal(plan->listener_metadata, "m");
 	/* nothing listens there: the child is killed before the command, 125 */
-	assert_int_equal(cf_run_exec(plan, &res), 0);
+	assert_int_equal(run_isolated(plan, &res), 0);
 	assert_true(res.listener_failed);
 	assert_false(res.launcher_failed);
 	assert_int_equal(res.exit_code, 125);

@@ -203,4 +203,69 @@ ok $? "--complain with a NOTIFY profile: refused (125)"
 # twin: --explain on a profile without NOTIFY still runs
 expect "--explain without NOTIFY still runs" "getpid ok" --explain "$P" getpid
 
+# An agent that never accepts, its backlog (0) already full: callfence used to block in
+# connect() forever, deaf to SIGTERM, while its child spun and outlived kill -9. Now the
+# handoff is bounded (10 s), SIGTERM ends the wait, and the waiting child dies with callfence.
+# stuck_agent SOCK: listen with backlog 0, fill it with one connection, never accept
+stuck_agent() {
+	python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(0)
+c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); c.connect(sys.argv[1])
+print("ready", flush=True)
+time.sleep(120)' "$1" >"$TMP/stuck.out" &
+	stuck=$!
+	for _ in $(seq 50); do grep -q ready "$TMP/stuck.out" && break; sleep 0.1; done
+}
+stuck_agent "$TMP/stuck.sock"
+profile "$TMP/stuck.json" "$TMP/stuck.sock"
+timeout -k 2 40 "$CF" run --security-opt "seccomp=$TMP/stuck.json" -- "$P" getpid >"$TMP/out" 2>&1 &
+cf=$!
+sleep 1
+kids=$(pgrep -P "$cf")
+wait "$cf"
+rc=$?
+ok $((rc != 125)) "agent never accepts: exit 125 after the timeout (got $rc)"
+grep -q "listenerPath $TMP/stuck.sock: connect: Connection timed out" "$TMP/out"
+ok $? "agent never accepts: the message says connect timed out"
+! grep -q "getpid ok" "$TMP/out"
+ok $? "agent never accepts: the command never ran"
+left=0
+for k in $kids; do [ -d "/proc/$k" ] && left=1; done
+ok $left "agent never accepts: no child left (was: ${kids:-none})"
+
+# SIGTERM while waiting: ends the wait at once, 128+15, nothing ran
+"$CF" run --security-opt "seccomp=$TMP/stuck.json" -- "$P" getpid >"$TMP/out" 2>&1 &
+cf=$!
+sleep 1
+kids=$(pgrep -P "$cf")
+kill -TERM "$cf"
+timeout 20 tail --pid="$cf" -f /dev/null 2>/dev/null
+ok $? "SIGTERM while waiting for the agent: callfence ends"
+wait "$cf"
+rc=$?
+ok $((rc != 143)) "SIGTERM while waiting for the agent: exit 143 (got $rc)"
+left=0
+for k in $kids; do [ -d "/proc/$k" ] && left=1; done
+ok $left "SIGTERM while waiting: no child left"
+
+# kill -9 of callfence while waiting: its child dies with it (PR_SET_PDEATHSIG)
+for opt in "" "--security-opt no-new-privileges --user 65534"; do
+	# shellcheck disable=SC2086 # optional words
+	"$CF" run $opt --security-opt "seccomp=$TMP/stuck.json" -- "$P" getpid >"$TMP/out" 2>&1 &
+	cf=$!
+	sleep 1
+	kids=$(pgrep -P "$cf")
+	kill -KILL "$cf"
+	wait "$cf" 2>/dev/null
+	left=0
+	for k in $kids; do
+		for _ in $(seq 20); do [ -d "/proc/$k" ] || break; sleep 0.1; done
+		[ -d "/proc/$k" ] && left=1 && kill -KILL "$k"
+	done
+	ok $left "kill -9 of callfence while waiting ${opt:+($opt)}: no child left (was: ${kids:-none})"
+done
+kill "$stuck" 2>/dev/null
+
 done_testing

@@ -78,18 +78,26 @@ int caps_from_name(const char *name)
 	return -EINVAL;
 }
 
+/* Read once and kept: the kernel's value cannot change while we run, and the launcher's parent
+ * asks again (explain's fixes) after it confined itself, when open(2) is no longer allowed. */
 int caps_last_kernel(void)
 {
-	cleanup_close int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	static int cached;
+	int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
 	char buf[16] = "";
 
-	if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0) {
-		int v = atoi(buf);
+	if (v > 0)
+		return v;
+	{
+		cleanup_close int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
 
-		if (v > 0 && v < CAP_MAX_BITS)
-			return v;
+		if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0)
+			v = atoi(buf);
 	}
-	return caps_last_known();
+	if (v <= 0 || v >= CAP_MAX_BITS)
+		v = caps_last_known();
+	__atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+	return v;
 }
 
 cf_capset caps_docker_default(void)

@@ -7,6 +7,7 @@
  * Exit status: 0 the call is allowed, 1 it is denied, 125 callfence's own error.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -325,6 +326,9 @@ int run_explain_setup(struct run_explain *x, const struct cf_cli_security *sec,
 	}
 	if (!x->enabled)
 		return 0;
+	/* jansson seeds its hash tables from /dev/urandom with the first object; the reports
+	 * are built after the parent confined itself (no open(2) then), so seed it now */
+	json_object_seed(0);
 	x->ctx = (struct cf_explain_ctx){
 		.profile = conf->seccomp_disabled ? NULL : conf->profile,
 		.resolved = conf->seccomp_disabled ? NULL : conf->resolved,

@@ -284,33 +284,45 @@ static void on_signal(pid_t child, pid_t self, const siginfo_t *si, bool *tty_st
 		(void)kill(child, si->si_signo);
 }
 
-static int confine_parent(pid_t pid, struct cf_supervisor *sup, const struct cf_exec_opts *o,
-			  const char **ret_stage)
+static int allow_append(struct cf_self_allow *buf, size_t cap, size_t *n,
+			const struct cf_self_allow *add, size_t n_add)
+{
+	if (n_add > cap - *n)
+		return -E2BIG;
+	memcpy(buf + *n, add, n_add * sizeof(*add));
+	*n += n_add;
+	return 0;
+}
+
+/* The allow-list for this mode: the base (self-confine.c), the ptrace supervisor's requests,
+ * --explain-out's final write for either explain backend, and what the caller adds. */
+static int confine_parent(pid_t pid, struct cf_supervisor *sup, bool explain,
+			  const struct cf_exec_opts *o, const char **ret_stage)
 {
 	struct cf_self_allow extra[64];
 	struct cf_self_confine_opts co = { .child = pid };
-	size_t n = 0;
+	const struct cf_self_allow *s;
+	size_t n = 0, ns;
+	int r = 0;
 
 	if (sup) {
-		size_t ns;
-		const struct cf_self_allow *s = cf_self_supervisor_allow(&ns);
-
-		if (ns > ARRAY_SIZE(extra))
-			return -E2BIG;
-		memcpy(extra, s, ns * sizeof(*s));
-		n = ns;
+		s = cf_self_supervisor_allow(&ns);
+		r = allow_append(extra, ARRAY_SIZE(extra), &n, s, ns);
 		/* process_vm_readv of a command that runs under another uid or holds more
 		 * capabilities needs CAP_SYS_PTRACE (cap_ptrace_access_check); a command that
 		 * could attach us holds it already. */
 		co.keep_caps = 1ull << CAP_SYS_PTRACE;
 	}
-	if (o && o->n_extra) {
-		if (o->n_extra > ARRAY_SIZE(extra) - n)
-			return -E2BIG;
-		memcpy(extra + n, o->extra, o->n_extra * sizeof(*o->extra));
-		n += o->n_extra;
+	if (r == 0 && (sup || explain)) {
+		s = cf_self_outfile_allow(&ns);
+		r = allow_append(extra, ARRAY_SIZE(extra), &n, s, ns);
+	}
+	if (r == 0 && o && o->n_extra) {
+		r = allow_append(extra, ARRAY_SIZE(extra), &n, o->extra, o->n_extra);
 		co.keep_caps |= o->keep_caps;
 	}
+	if (r < 0)
+		return r;
 	co.extra = extra;
 	co.n_extra = n;
 	return cf_self_confine(&co, ret_stage);
@@ -437,7 +449,7 @@ static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
 
 	/* Nothing unconfined may stay next to the command: confine before it can run, or do not
 	 * run it (self-confine.c). */
-	r = confine_parent(pid, sup, opts, &stage);
+	r = confine_parent(pid, sup, obs != NULL, opts, &stage);
 	if (r < 0) {
 		kill_and_reap(pid);
 		res.confine_failed = true;

@@ -272,6 +272,8 @@ CF_MUST_CHECK int cf_self_filter_build(const struct cf_self_allow *extra, size_t
 const struct cf_self_allow *cf_self_supervisor_allow(size_t *ret_n);
 /* What the eBPF observer of --explain adds (src/observe/: drain, summary, --explain-out). */
 const struct cf_self_allow *cf_self_observer_allow(size_t *ret_n);
+/* What writing --explain-out at the end adds to either (src/base/outfile.c). */
+const struct cf_self_allow *cf_self_outfile_allow(size_t *ret_n);
 /*
  * Non-dumpable, every capability dropped but keep_caps, no-new-privileges, the filter. After
  * it the process can only wait, signal the child and itself, write, free and exit. -errno,

@@ -187,8 +187,10 @@ static void test_plan_unprivileged(void **state)
 	assert_non_null(strstr(d.message, "no-new-privileges=false: you are uid 65534"));
 	/* a held capability goes inheritable and ambient */
 	assert_int_equal(build_as(&holder, &p, nbs, false, &plan, &d), 0);
-	assert_int_equal(plan->steps[plan->n_steps - 3].kind, CF_STEP_AMBIENT);
-	assert_int_equal(plan->steps[plan->n_steps - 3].args[2], CAP_NET_BIND_SERVICE);
+	/* ... the last step before the filters (callfence's guard, then the profile's) */
+	assert_int_equal(plan->steps[plan->n_steps - 4].kind, CF_STEP_AMBIENT);
+	assert_int_equal(plan->steps[plan->n_steps - 4].args[2], CAP_NET_BIND_SERVICE);
+	assert_int_equal(plan->steps[plan->n_steps - 3].kind, CF_STEP_SECCOMP);
 	assert_int_equal(plan->cap_data[0].inheritable, (uint32_t)nbs);
 	assert_non_null(strstr(plan->nnp_note, "capabilities: CAP_NET_BIND_SERVICE"));
 	cf_plan_free(plan);

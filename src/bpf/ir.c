@@ -507,10 +507,14 @@ static int add_rule(struct cf_ir *ir, size_t i, struct cf_diag *reterr)
 				 * far more than any real merge needs; see fuel(). Measured: at
 				 * most 5747 steps for one rule (53 nodes) over the oracle's random
 				 * profiles, Docker's and Podman's; 618 nodes took 4961. Quadratic in
-				 * the nodes so large profiles keep their headroom; a flat 10M made
-				 * every looping input cost 2.6 s under the fuzzer's sanitizers.
+				 * the nodes so large profiles keep their headroom, capped at the
+				 * former flat 10M + 64 n so a looping huge profile is refused as
+				 * soon as before; the flat budget made every looping small input
+				 * cost 2.6 s under the fuzzer's sanitizers.
 				 */
 				ir->fuel = 65536u + 16u * (uint64_t)ir->n_nodes * ir->n_nodes;
+				if (ir->fuel > 10000000u + 64u * (uint64_t)ir->n_nodes)
+					ir->fuel = 10000000u + 64u * (uint64_t)ir->n_nodes;
 				q = abi_rule_add(ir, &ir->abis[k], id, nrs[k], conds, n_conds, ret,
 						 origin, &conflict);
 				if (q == -ELOOP || ir->refcount_broken)

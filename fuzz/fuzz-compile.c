@@ -15,6 +15,33 @@
 #include "random-profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/*
+ * libFuzzer defaults for this target, placed before the command line's flags (later flags win;
+ * fuzz-main.c never calls this). -entropic=0: each input hits thousands of features through
+ * its 512 probes, and the entropic schedule's per-feature bookkeeping cost twice the target
+ * itself (measured: 430 vs 1230 execs per CPU second). -max_len=256: the generator reads
+ * little more from the input before its xorshift stream takes over.
+ */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static char entropic[] = "-entropic=0", max_len[] = "-max_len=256";
+	static char *args[256];
+	int n = 0;
+
+	if (*argc < 1 || *argc > 250)
+		return 0;
+	args[n++] = (*argv)[0];
+	args[n++] = entropic;
+	args[n++] = max_len;
+	for (int i = 1; i < *argc; i++)
+		args[n++] = (*argv)[i];
+	args[n] = NULL;
+	*argc = n;
+	*argv = args;
+	return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -82,8 +82,14 @@ struct ir_abi {
 	unsigned arg_bits; /* libseccomp's width: 32 for x32 and MIPS n32 too */
 	struct ir_sys *sys; /* sorted by nr once built */
 	size_t n_sys, cap_sys;
-	int32_t *index; /* nr - info->nr_base -> position in sys, -1: none */
+	int32_t *index; /* nr - info->nr_base (less the gap) -> position in sys, -1: none */
 	uint32_t index_n;
+	/*
+	 * Offsets [gap_at, gap_at + gap) are left out of the index: ARM's private calls sit at
+	 * __ARM_NR_BASE 0x0f0000 (arch/arm/include/uapi/asm/unistd.h), ~983k numbers above the
+	 * rest of its table. gap == 0: the index is dense.
+	 */
+	uint32_t gap_at, gap;
 	bool has_mux; /* libseccomp's rule_add for the ABI is abi_rule_add */
 	int mux_socketcall, mux_ipc; /* multiplexer numbers, -1: none */
 	/*

@@ -259,7 +259,8 @@ static void test_older_upstream_differs(void **state)
 	char path[4096], why[256] = "";
 
 	if (!cf_test_reference("moby-default-intree-2025-05.json", path, sizeof(path)))
-		skip();
+		cf_test_skip(
+			"moby-default-intree-2025-05.json not found (CALLFENCE_REFERENCE_DIR)");
 	assert_int_equal(cf_profile_parse_file(path, &old, &diag), 0);
 	assert_false(profile_equal(f->builtin, old, why, sizeof(why)));
 	printf("# in-tree 2025-05 profile differs: %s\n", why);
@@ -267,10 +268,10 @@ static void test_older_upstream_differs(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_equals_reference),
-		cmocka_unit_test(test_mutations_detected),
-		cmocka_unit_test(test_older_upstream_differs),
+	const struct cf_test_case tests[] = {
+		CF_TEST(test_equals_reference),
+		CF_TEST(test_mutations_detected),
+		CF_TEST(test_older_upstream_differs),
 	};
 	char path[4096];
 
@@ -279,5 +280,5 @@ int main(void)
 		printf("1..0 # SKIP moby-default.json not found (CALLFENCE_REFERENCE_DIR)\n");
 		return 0;
 	}
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return CF_TEST_RUN_FIXTURES(tests, setup, teardown);
 }

@@ -25,6 +25,11 @@ fi
 ROWS=(getpid mkdir mkdirat mbind kcmp unshare clone3 "socket:38,5,0" "socket:40,1,0" "socket:2,1,0"
       "personality:0x8" "personality:0x4" "personality:0xffffffff" ptrace io_uring_setup
       "@i386:mbind" "@i386:getpid" "nr:1023")
+# shellcheck source=../lib/int80.sh
+. "$(dirname "$0")/../lib/int80.sh"
+int80_check
+mapfile -t ROWS < <(int80_rows "${ROWS[@]}")
+[ -z "$INT80_SKIP" ] || { diag "rows @i386:mbind @i386:getpid left out"; skip "$INT80_SKIP"; }
 
 compare() { # DESC EXPORT-ARGS...
     local desc=$1

@@ -92,5 +92,18 @@ need_root() {
 	[ "$(id -u)" -eq 0 ] || skip_all "needs root (installs filters without no-new-privileges)"
 }
 
+# i386_case CHECK DESC ARGS...: an expect/expect_rc case whose probe makes int $0x80 calls; a
+# machine-class skip where this kernel cannot run them (tests/lib/int80.sh)
+i386_case() {
+	if [ -n "$INT80_SKIP" ]; then
+		skip "$INT80_SKIP" "$2"
+	else
+		"$@"
+	fi
+}
+
 [ -x "$CF" ] || skip_all "callfence not built at $CF"
 [ -x "$PROBE" ] || skip_all "cf-probe not built at $PROBE"
+# shellcheck source=tests/lib/int80.sh
+. "$CALLFENCE_SOURCE_DIR/tests/lib/int80.sh"
+int80_check

@@ -19,6 +19,8 @@ ROWS=(status mbind mkdir mkdirat chown chroot ptrace kcmp personality:0x8 person
 	personality:0xffffffff socket:38,5,0 socket:40,1,0 socket:2,2,0 clone clone:0x10000000
 	clone:0x20000 clone3 thread unshare setns mount umount2 keyctl bpf io_uring_setup
 	@i386:mbind @i386:mkdir @i386:socketcall @x32:mbind @x32:mkdir)
+mapfile -t ROWS < <(int80_rows "${ROWS[@]}")
+[ -z "$INT80_SKIP" ] || skip "$INT80_SKIP" "the i386 rows (@i386:mbind @i386:mkdir @i386:socketcall)"
 
 B="$TMP/bundle"
 mkdir -p "$B/rootfs"

@@ -22,6 +22,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "cf-int80.h"
+
 struct sc {
 	const char *name;
 	long nr;
@@ -85,17 +87,14 @@ static void do_call(const char *spec)
 /* An i386 syscall from this 64-bit process (seccomp sees AUDIT_ARCH_I386). */
 static void do_int80(const char *spec)
 {
-	long a[4] = { 0 }, nr, ret;
+	long a[6] = { 0 }, nr, ret;
 	char *end;
 	int n = 0;
 
 	nr = strtol(spec, &end, 0);
-	while (*end == ':' && n < 4)
+	while (*end == ':' && n < 6)
 		a[n++] = strtol(end + 1, &end, 0);
-	__asm__ volatile("int $0x80"
-			 : "=a"(ret)
-			 : "a"(nr), "b"(a[0]), "c"(a[1]), "d"(a[2]), "S"(a[3])
-			 : "memory");
+	ret = cf_int80(nr, a);
 	printf("[pid %d tid %ld] int80:%ld = %ld\n", (int)getpid(), (long)syscall(SYS_gettid), nr,
 	       ret);
 	fflush(stdout);

@@ -14,6 +14,10 @@ ok() { # ok DESCRIPTION COMMAND...
 		T_FAIL=$((T_FAIL + 1))
 	fi
 }
+skip() { # skip DESCRIPTION REASON
+	T_N=$((T_N + 1))
+	echo "ok $T_N - $1 # SKIP $2"
+}
 has() { # has FILE TEXT: fixed-string match
 	grep -qF -- "$2" "$1" || { echo "# expected \"$2\" in:" >&2; sed 's/^/#   /' "$1" >&2; return 1; }
 }

@@ -110,10 +110,10 @@ expect "builtin + SYS_ADMIN: clone3 reaches the kernel (EINVAL)" "clone3 errno=E
 expect "builtin + SYS_ADMIN: threads start" "thread ok" --cap-add SYS_ADMIN "$P" thread
 
 # --- the same syscall through other ABIs ------------------------------------------------------
-expect "builtin: mbind through int 0x80 denied" "@i386:mbind errno=EPERM" "$P" @i386:mbind
-expect "builtin + SYS_NICE: mbind through int 0x80 runs" "@i386:mbind errno=EINVAL" --cap-add SYS_NICE "$P" @i386:mbind
-expect "builtin: mkdir through int 0x80 runs" "@i386:mkdir errno=EFAULT" "$P" @i386:mkdir
-expect "builtin: socketcall (i386) allowed unconditionally" "@i386:socketcall errno=EINVAL" "$P" @i386:socketcall
+i386_case expect "builtin: mbind through int 0x80 denied" "@i386:mbind errno=EPERM" "$P" @i386:mbind
+i386_case expect "builtin + SYS_NICE: mbind through int 0x80 runs" "@i386:mbind errno=EINVAL" --cap-add SYS_NICE "$P" @i386:mbind
+i386_case expect "builtin: mkdir through int 0x80 runs" "@i386:mkdir errno=EFAULT" "$P" @i386:mkdir
+i386_case expect "builtin: socketcall (i386) allowed unconditionally" "@i386:socketcall errno=EINVAL" "$P" @i386:socketcall
 expect "builtin: mbind with the x32 bit denied by the filter" "@x32:mbind errno=EPERM" "$P" @x32:mbind
 x32=$("$P" x32)
 if [ "$x32" = "x32 supported" ]; then
@@ -122,7 +122,7 @@ else
 	expect "builtin + SYS_NICE: x32 mbind passes the filter (ENOSYS: no x32 in this kernel)" \
 		"@x32:mbind errno=ENOSYS" --cap-add SYS_NICE "$P" @x32:mbind
 fi
-expect_rc "architectures [X86_64] only: int 0x80 is a bad arch, killed" 159 \
+i386_case expect_rc "architectures [X86_64] only: int 0x80 is a bad arch, killed" 159 \
 	--security-opt "seccomp=$PROFILES/x86-64-only.json" "$P" @i386:getpid
 expect_rc "architectures [X86_64] only: the x32 bit is a bad arch, killed" 159 \
 	--security-opt "seccomp=$PROFILES/x86-64-only.json" "$P" @x32:getpid

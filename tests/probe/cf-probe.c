@@ -9,7 +9,7 @@
  *   NAME:A0,A1,...       explicit arguments (decimal, 0x hex, negative); clone keeps
  *                        CLONE_SIGHAND without CLONE_VM so the kernel always refuses it (EINVAL)
  *   nr:N[:A0,...]        a raw syscall number
- *   @i386:SPEC           the i386 number through int 0x80 (x86_64 only)
+ *   @i386:SPEC           the i386 number through int 0x80 (x86_64 only; see cf-int80.h)
  *   @x32:SPEC            the x86_64 number with the x32 bit (0x40000000)
  *   @thread:SPEC         in a second thread; "<SPEC> thread-killed" when only that thread died
  *   trap                 install a SIGSYS handler: a TRAP then prints
@@ -38,6 +38,8 @@
 #include <unistd.h>
 
 #include <sys/syscall.h>
+
+#include "cf-int80.h"
 
 #define X32_BIT 0x40000000L
 
@@ -168,24 +170,6 @@ static bool parse_args(const char *s, long args[6])
 	return *s == '\0';
 }
 
-#if defined(__x86_64__)
-static long int80(long nr, const long a[6])
-{
-	register long r12 __asm__("r12") = a[5];
-	long ret;
-
-	/* i386 ABI: eax nr, ebx ecx edx esi edi ebp; rbp is saved around the call by hand. */
-	__asm__ volatile("push %%rbp\n\t"
-			 "mov %%r12, %%rbp\n\t"
-			 "int $0x80\n\t"
-			 "pop %%rbp"
-			 : "=a"(ret)
-			 : "a"(nr), "b"(a[0]), "c"(a[1]), "d"(a[2]), "S"(a[3]), "D"(a[4]), "r"(r12)
-			 : "memory", "r8", "r9", "r10", "r11");
-	return ret;
-}
-#endif
-
 enum abi {
 	ABI_NATIVE,
 	ABI_I386,
@@ -236,7 +220,7 @@ static int do_syscall(const char *label, const char *spec, enum abi abi)
 	switch (abi) {
 	case ABI_I386:
 #if defined(__x86_64__)
-		ret = int80(nr, args);
+		ret = cf_int80(nr, args);
 		if (ret < 0 && ret > -4096) {
 			errno = (int)-ret;
 			ret = -1;

@@ -13,8 +13,9 @@
  * PTRACE_EVENT_SECCOMP the function calls itself again (recheck_after_trace) and the outer
  * call returns what the inner one did: only the outer one (recheck false) is counted. The
  * return value and the recheck flag are read with bpf_get_func_ret/bpf_get_func_arg (the last
- * argument), so kernels before 5.11, whose __seccomp_filter has a third argument in between
- * (the seccomp_data pointer), work too. Needs BPF trampolines (fentry/fexit, 5.5+); some
+ * argument), not at fixed context slots, so they stay right where __seccomp_filter has another
+ * number of arguments (older kernels also passed a seccomp_data pointer). Needs BPF trampolines
+ * and those helpers (5.17); a kernel without them fails the load and gets sys_exit. Some
  * kernels refuse them (the Linux 6.18 this was developed on, in lockdown=integrity, answers
  * BPF_PROG_LOAD of every trampoline program with EPERM before the verifier runs).
  *
@@ -28,15 +29,16 @@
  * (syscall_regfunc sets SYSCALL_WORK_SYSCALL_TRACEPOINT on all threads): measured on 6.18 with
  * a program that returns at once, a getppid loop elsewhere costs 1.35x; see bench-explain.
  *
- * Both leave at "not skipped / ret >= 0", then at the maybe_denied bitmap, then at the task
- * storage lookup, and send the same event (CF_OBS_SKIPPED), so user space cannot tell them apart.
+ * Both send a call only when its number is in the maybe_denied bitmap and its thread in the task
+ * storage, as the same event (CF_OBS_SKIPPED), so user space cannot tell them apart; one
+ * difference: a skip that returns 0 (ERRNO with errno 0) is seen by fexit only.
  * TRAP and KILL send SIGSYS through force_sig_seccomp (signal_generate, si_code SYS_SECCOMP)
  * after syscall_rollback: sys_exit then carries ret = nr >= 0 and is not sent; under fexit the
  * signal_generate program marks the thread (in_sigsys) and the fexit that follows skips the
  * call, so neither sends it twice. KILL_THREAD of one thread among several calls do_exit(SIGSYS)
  * inside __seccomp_filter with no signal: no fexit, no sys_exit, but sched_process_exit.
- * Each of these was checked on Linux 6.18 before this was written (the fexit ones by reading
- * kernel/seccomp.c: that kernel does not load trampolines).
+ * The sys_exit, signal and exit paths were checked on Linux 6.18 before this was written; the
+ * fexit ones follow kernel/seccomp.c and could not be run there (no trampolines).
  *
  * Scope: only threads with an entry in the task storage: the command's first task (seeded by
  * the parent through a pidfd before the command runs its plan) and everything it and its

@@ -2,24 +2,47 @@
 /*
  * Kernel side of the denial observer of `run --explain` (user side: observe.c).
  *
- * seccomp runs in syscall_trace_enter (kernel/entry/common.c) before trace_sys_enter, and a
- * call it skips (ERRNO, TRACE without a tracer) still leaves through syscall_exit_work, which
- * fires trace_sys_exit with the registers seccomp evaluated (orig_ax, the arguments) and the
- * value the program gets. A call OUR filter denies can never have run (the kernel takes the
- * most severe verdict of all filters), so sys_exit alone suffices: a failed call whose number
- * our program may deny goes to user space, which asks our program (the BPF simulator) about
- * the exact seccomp_data; no sys_enter program is needed, which halves the cost for every
- * syscall on the machine. (The first version also matched sys_exit against sys_enter - "sys_exit
- * without its sys_enter" - and found the same denials at twice the cost.)
+ * Two ways to see a call seccomp skipped; user space loads one of them (observe.c picks the
+ * first that loads and attaches, in this order):
+ *
+ * fexit on __seccomp_filter (kernel/seccomp.c): the function runs only for tasks that have a
+ * filter, and returns -1 exactly when the call is skipped (ERRNO, TRAP, TRACE without a tracer,
+ * a USER_NOTIF answered with an error, KILL_PROCESS, a tracer cancelling the call) with the
+ * registers seccomp evaluated still in current's pt_regs (orig_ax, the arguments) and the value
+ * the program gets in ax. No other task on the machine pays anything. When a tracer answers
+ * PTRACE_EVENT_SECCOMP the function calls itself again (recheck_after_trace) and the outer
+ * call returns what the inner one did: only the outer one (recheck false) is counted. The
+ * return value and the recheck flag are read with bpf_get_func_ret/bpf_get_func_arg (the last
+ * argument), not at fixed context slots, so they stay right where __seccomp_filter has another
+ * number of arguments (older kernels also passed a seccomp_data pointer). Needs BPF trampolines
+ * and those helpers (5.17); a kernel without them fails the load and gets sys_exit. Some
+ * kernels refuse them (the Linux 6.18 this was developed on, in lockdown=integrity, answers
+ * BPF_PROG_LOAD of every trampoline program with EPERM before the verifier runs).
+ *
+ * tp_btf/sys_exit (the fallback): seccomp runs in syscall_trace_enter (kernel/entry/common.c)
+ * before trace_sys_enter, and a call it skips still leaves through syscall_exit_work, which
+ * fires trace_sys_exit with the registers seccomp evaluated and the value the program gets. A
+ * call OUR filter denies can never have run (the kernel takes the most severe verdict of all
+ * filters), so sys_exit alone suffices: a failed call whose number our program may deny goes to
+ * user space, which asks our program (the BPF simulator) about the exact seccomp_data. The cost
+ * is the syscall-tracepoint slow path for EVERY task on the machine while it is attached
+ * (syscall_regfunc sets SYSCALL_WORK_SYSCALL_TRACEPOINT on all threads): measured on 6.18 with
+ * a program that returns at once, a getppid loop elsewhere costs 1.35x; see bench-explain.
+ *
+ * Both send a call only when its number is in the maybe_denied bitmap and its thread in the task
+ * storage, as the same event (CF_OBS_SKIPPED), so user space cannot tell them apart; one
+ * difference: a skip that returns 0 (ERRNO with errno 0) is seen by fexit only.
  * TRAP and KILL send SIGSYS through force_sig_seccomp (signal_generate, si_code SYS_SECCOMP)
- * after syscall_rollback, so their sys_exit carries ret = nr >= 0 and is not seen twice;
- * KILL_THREAD of one thread among several calls do_exit(SIGSYS) with no signal
- * (sched_process_exit). Each of these was checked on Linux 6.18 before this was written.
+ * after syscall_rollback: sys_exit then carries ret = nr >= 0 and is not sent; under fexit the
+ * signal_generate program marks the thread (in_sigsys) and the fexit that follows skips the
+ * call, so neither sends it twice. KILL_THREAD of one thread among several calls do_exit(SIGSYS)
+ * inside __seccomp_filter with no signal: no fexit, no sys_exit, but sched_process_exit.
+ * The sys_exit, signal and exit paths were checked on Linux 6.18 before this was written; the
+ * fexit ones follow kernel/seccomp.c and could not be run there (no trampolines).
  *
  * Scope: only threads with an entry in the task storage: the command's first task (seeded by
  * the parent through a pidfd before the command runs its plan) and everything it and its
- * descendants create (sched_process_fork, threads included). sys_exit fires for every syscall
- * on the machine and leaves at "ret >= 0", then at the bitmap, then at the storage lookup.
+ * descendants create (sched_process_fork, threads included).
  */
 /* clang-format off: vmlinux.h defines the types the libbpf headers use */
 #include "vmlinux.h"
@@ -42,7 +65,9 @@ struct task_state {
 	/* 1 + the number of the last call a SIGSYS event was sent for: the thread's exit after
 	 * KILL_PROCESS (or KILL_THREAD of the last thread) is the same call, not a second one */
 	__u32 sigsys_nr;
-	__u32 pad;
+	/* a SIGSYS was just generated for the call in __seccomp_filter (TRAP, KILL): its fexit
+	 * must not send it again as a skipped call */
+	__u32 in_sigsys;
 };
 
 /* Written by user space before attach: which numbers our program may deny (observe.c). */
@@ -148,11 +173,26 @@ static __always_inline void emit(__u32 kind, struct task_struct *t, __u32 arch, 
 	bpf_ringbuf_submit(e, 0);
 }
 
+/* maybe_denied: may our program deny (arch, nr)? (numbers outside the bitmap: maybe) */
+static __always_inline bool may_deny(__u32 arch, __s32 nr)
+{
+	__u32 bit = cf_obs_bit(arch, nr), idx;
+
+	if (bit >= CF_OBS_BITS)
+		return true;
+	idx = bit / 64;
+	/* hide the bound from clang so that the mask stays and the verifier sees the index in
+	 * bounds (clang would drop it and index with an unbounded copy) */
+	asm volatile("" : "+r"(idx));
+	idx &= CF_OBS_BITMAP_WORDS - 1;
+	return maybe_denied[idx] & (1ull << (bit % 64));
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(cf_sys_exit, struct pt_regs *regs, long ret)
 {
 	struct task_struct *t;
-	__u32 arch, bit;
+	__u32 arch;
 	__s32 nr;
 
 	/* most calls succeed: leave before anything else (this runs for every task) */
@@ -161,20 +201,43 @@ int BPF_PROG(cf_sys_exit, struct pt_regs *regs, long ret)
 	t = bpf_get_current_task_btf();
 	arch = task_arch(t);
 	nr = (__s32)BPF_CORE_READ(regs, orig_ax);
-	bit = cf_obs_bit(arch, nr);
-	if (bit < CF_OBS_BITS) {
-		__u32 idx = bit / 64;
-
-		/* hide the bound from clang so that the mask stays and the verifier sees the
-		 * index in bounds (clang would drop it and index with an unbounded copy) */
-		asm volatile("" : "+r"(idx));
-		idx &= CF_OBS_BITMAP_WORDS - 1;
-		if (!(maybe_denied[idx] & (1ull << (bit % 64))))
-			return 0;
-	}
-	if (!bpf_task_storage_get(&tasks, t, NULL, 0))
+	if (!may_deny(arch, nr) || !bpf_task_storage_get(&tasks, t, NULL, 0))
 		return 0;
 	emit(CF_OBS_SKIPPED, t, arch, nr, ret, 0, regs);
+	return 0;
+}
+
+SEC("fexit/__seccomp_filter")
+int cf_seccomp_exit(__u64 *ctx)
+{
+	struct task_state *st;
+	struct task_struct *t;
+	struct pt_regs *regs;
+	__u64 ret = 0, recheck = 1;
+	__u32 n = (__u32)bpf_get_func_arg_cnt(ctx), arch;
+	__s32 nr;
+
+	/* most calls are allowed: leave before anything else (this runs for every call of
+	 * every task with a seccomp filter) */
+	if (bpf_get_func_ret(ctx, &ret) < 0 || (int)ret == 0)
+		return 0;
+	/* the inner call after a tracer's answer: the outer one returns the same */
+	if (n == 0 || bpf_get_func_arg(ctx, n - 1, &recheck) < 0 || (recheck & 0xff))
+		return 0;
+	t = bpf_get_current_task_btf();
+	st = bpf_task_storage_get(&tasks, t, NULL, 0);
+	if (!st)
+		return 0;
+	if (st->in_sigsys) {
+		st->in_sigsys = 0;
+		return 0;
+	}
+	regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	arch = task_arch(t);
+	nr = (__s32)BPF_CORE_READ(regs, orig_ax);
+	if (!may_deny(arch, nr))
+		return 0;
+	emit(CF_OBS_SKIPPED, t, arch, nr, (__s64)BPF_CORE_READ(regs, ax), 0, regs);
 	return 0;
 }
 
@@ -190,6 +253,9 @@ int BPF_PROG(cf_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	if (!st || BPF_CORE_READ(info, si_code) != SYS_SECCOMP)
 		return 0;
 	st->sigsys_nr = (__u32)BPF_CORE_READ(info, _sifields._sigsys._syscall) + 1;
+	/* force_sig_seccomp runs in the calling thread, inside __seccomp_filter */
+	if (task == bpf_get_current_task_btf())
+		st->in_sigsys = 1;
 	emit(CF_OBS_SIGSYS, task, BPF_CORE_READ(info, _sifields._sigsys._arch),
 	     BPF_CORE_READ(info, _sifields._sigsys._syscall), 0, BPF_CORE_READ(info, si_errno),
 	     (struct pt_regs *)bpf_task_pt_regs(task));

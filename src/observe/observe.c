@@ -10,6 +10,12 @@
  * simulator in cf_denials_decision): the program's own filters and tracers can skip calls
  * too, and those are never blamed on the profile (a "note" in JSON mode).
  *
+ * Which program sees skipped calls (observe.bpf.c): fexit on __seccomp_filter where the kernel
+ * loads BPF trampolines, else the tp_btf/sys_exit program, which every syscall on the machine
+ * pays for. The choice is tried in that order when the observer starts, forced with
+ * CALLFENCE_OBSERVER=fexit|sys_exit (tests, bench/bench-explain), and named in the JSON
+ * summary ("observer").
+ *
  * Syscalls the parent makes after the child started (for the lead's parent allow-list):
  * rt_sigtimedwait (exec.c); drain = ring_buffer__consume reads the mmap'd ring only (no
  * syscall) and, per reported denial, write (stderr), process_vm_readv (path arguments),
@@ -21,6 +27,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,10 +49,23 @@
 #include "observe/observe-event.h"
 #include "observe/observe.skel.h"
 
+enum observer_kind {
+	OBS_FEXIT,
+	OBS_SYS_EXIT,
+	_OBS_MAX,
+};
+
+static const char *const kind_name[_OBS_MAX] = {
+	[OBS_FEXIT] = "fexit",
+	[OBS_SYS_EXIT] = "sys_exit",
+};
+
 struct cf_observer {
 	struct cf_denials *den;
 	struct observe_bpf *skel;
 	struct ring_buffer *rb;
+	enum observer_kind kind;
+	bool json;
 	int go[2]; /* parent -> child: "you are tracked" */
 };
 
@@ -196,12 +216,74 @@ static void fill_maybe_denied(__u64 *bits, const struct cf_bpf_prog *prog)
 		}
 }
 
+/* Open, load and attach the programs of one kind (the skeleton has both skipped-call programs). */
+static int load_kind(struct cf_observer *ob, enum observer_kind kind,
+		     const struct cf_bpf_prog *prog, const char **ret_why)
+{
+	int r;
+
+	ob->skel = observe_bpf__open();
+	if (!ob->skel) {
+		*ret_why = "cannot open the BPF object";
+		return -errno;
+	}
+	r = bpf_program__set_autoload(ob->skel->progs.cf_seccomp_exit, kind == OBS_FEXIT);
+	if (r == 0)
+		r = bpf_program__set_autoload(ob->skel->progs.cf_sys_exit, kind == OBS_SYS_EXIT);
+	if (r < 0) {
+		*ret_why = "cannot select the BPF programs";
+		return r;
+	}
+	r = observe_bpf__load(ob->skel);
+	if (r < 0) {
+		*ret_why =
+			kind == OBS_FEXIT ?
+				"the kernel refused the fexit program on __seccomp_filter: no BPF "
+				"trampolines, or no such function" :
+			r == -EPERM ? "loading BPF programs needs CAP_BPF and CAP_PERFMON" :
+				      "the kernel refused the BPF programs";
+		return r;
+	}
+	fill_maybe_denied(ob->skel->bss->maybe_denied, prog);
+	r = observe_bpf__attach(ob->skel);
+	if (r < 0) {
+		*ret_why = kind == OBS_FEXIT ?
+				   "cannot attach the fexit program to __seccomp_filter" :
+				   "cannot attach to the syscall and scheduler tracepoints";
+		return r;
+	}
+	ob->kind = kind;
+	return 0;
+}
+
+/* CALLFENCE_OBSERVER: which kinds to try, in order (unset or "auto": fexit, then sys_exit). */
+static int kinds_to_try(enum observer_kind *first, enum observer_kind *last)
+{
+	const char *e = secure_getenv("CALLFENCE_OBSERVER");
+
+	*first = OBS_FEXIT;
+	*last = OBS_SYS_EXIT;
+	if (!e || !*e || strcmp(e, "auto") == 0)
+		return 0;
+	for (enum observer_kind k = 0; k < _OBS_MAX; k++)
+		if (strcmp(e, kind_name[k]) == 0) {
+			*first = *last = k;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 int cf_observer_new(const struct cf_denials_opts *o, struct cf_observer **ret, const char **ret_why)
 {
+	enum observer_kind first, last;
 	struct cf_observer *ob;
 	int r;
 
 	*ret_why = NULL;
+	if (kinds_to_try(&first, &last) < 0) {
+		*ret_why = "CALLFENCE_OBSERVER: valid: auto, fexit, sys_exit";
+		return -EINVAL;
+	}
 	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0) {
 		*ret_why = "the kernel has no BTF (/sys/kernel/btf/vmlinux)";
 		return -ENOENT;
@@ -210,6 +292,7 @@ int cf_observer_new(const struct cf_denials_opts *o, struct cf_observer **ret, c
 	if (!ob)
 		return -ENOMEM;
 	ob->go[0] = ob->go[1] = -1;
+	ob->json = o->format == CF_SUPERVISE_JSON;
 	r = cf_denials_new(o, &ob->den);
 	if (r < 0)
 		goto fail;
@@ -217,24 +300,18 @@ int cf_observer_new(const struct cf_denials_opts *o, struct cf_observer **ret, c
 	if (r < 0)
 		goto fail;
 	(void)libbpf_set_print(quiet);
-	ob->skel = observe_bpf__open();
-	if (!ob->skel) {
-		r = -errno;
-		*ret_why = "cannot open the BPF object";
-		goto fail;
+	for (enum observer_kind k = first; k <= last; k++) {
+		/* a kernel without BPF trampolines fails the load: the next kind, from scratch
+		 * (libbpf cannot load an object twice) */
+		r = load_kind(ob, k, o->prog, ret_why);
+		if (r == 0)
+			break;
+		observe_bpf__destroy(ob->skel);
+		ob->skel = NULL;
 	}
-	r = observe_bpf__load(ob->skel);
-	if (r < 0) {
-		*ret_why = r == -EPERM ? "loading BPF programs needs CAP_BPF and CAP_PERFMON" :
-					 "the kernel refused the BPF programs";
+	if (r < 0)
 		goto fail;
-	}
-	fill_maybe_denied(ob->skel->bss->maybe_denied, o->prog);
-	r = observe_bpf__attach(ob->skel);
-	if (r < 0) {
-		*ret_why = "cannot attach to the syscall and scheduler tracepoints";
-		goto fail;
-	}
+	*ret_why = NULL;
 	ob->rb = ring_buffer__new(bpf_map__fd(ob->skel->maps.events), on_event, ob, NULL);
 	if (!ob->rb) {
 		r = -errno;
@@ -269,9 +346,9 @@ static void child_wait(void *data)
 	cf_go_wait(ob->go);
 }
 
-struct task_state {
+struct task_state { /* observe.bpf.c */
 	__u32 sigsys_nr;
-	__u32 pad;
+	__u32 in_sigsys;
 };
 
 static int attach(void *data, pid_t pid)
@@ -307,11 +384,30 @@ void cf_observer_hooks(struct cf_observer *ob, struct cf_run_observer *ret)
 	};
 }
 
+/*
+ * The JSON summary names the program that saw the calls: {"event":"summary",...} becomes
+ * {"event":"summary","observer":"fexit",...} (denials.c writes it compact, keys in order).
+ */
+static int name_observer(const struct cf_observer *ob, char **lines)
+{
+	static const char head[] = "{\"event\":\"summary\",";
+	char *at = strstr(*lines, head), *out;
+
+	if (!at)
+		return 0;
+	if (asprintf(&out, "%.*s\"observer\":\"%s\",%s", (int)(at - *lines + strlen(head)), *lines,
+		     kind_name[ob->kind], at + strlen(head)) < 0)
+		return -ENOMEM;
+	free(*lines);
+	*lines = out;
+	return 0;
+}
+
 int cf_observer_summary(struct cf_observer *ob, const char *profile_out, char **ret_lines,
 			char **ret_profile)
 {
 	struct cf_obs_key k, next, *prev = NULL;
-	int fd = bpf_map__fd(ob->skel->maps.counts);
+	int fd = bpf_map__fd(ob->skel->maps.counts), r;
 
 	drain(ob);
 	/* the calls beyond the first events of each key were counted, not sent */
@@ -325,7 +421,10 @@ int cf_observer_summary(struct cf_observer *ob, const char *profile_out, char **
 		prev = &k;
 	}
 	cf_denials_set_lost(ob->den, ob->skel->bss->lost);
-	return cf_denials_summary(ob->den, profile_out, ret_lines, ret_profile);
+	r = cf_denials_summary(ob->den, profile_out, ret_lines, ret_profile);
+	if (r < 0 || !ob->json)
+		return r;
+	return name_observer(ob, ret_lines);
 }
 
 #else /* !CF_HAVE_OBSERVER */

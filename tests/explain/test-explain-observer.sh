@@ -30,6 +30,14 @@ run() { # run NAME "OPTIONS" CMD...: stdout+exit status to NAME.out, stderr to N
 	echo "exit $?" >>"$W/$name.out"
 }
 
+run_obs() { # run_obs OBSERVER NAME "OPTIONS" CMD...: run with CALLFENCE_OBSERVER=OBSERVER
+	CALLFENCE_OBSERVER=$1
+	export CALLFENCE_OBSERVER
+	shift
+	run "$@"
+	unset CALLFENCE_OBSERVER
+}
+
 for m in untraced notify; do
 	run "$m.plain" "" "$A" $m
 	run "$m.ebpf" "--explain" "$A" $m
@@ -95,6 +103,14 @@ J
 mask() { # the report lines, pids and addresses masked, sorted (threads race)
 	grep '^callfence:' "$1" | sed -E 's/(pid|thread) [0-9,]+/\1 N/g; s/0x[0-9a-f]{6,}/ADDR/g' | sort
 }
+# the observer programs: sys_exit always loads where the observer does; fexit where the kernel
+# loads BPF trampolines (not on every kernel: then its cases are skipped with the reason)
+observers=sys_exit
+if CALLFENCE_OBSERVER=fexit "$CF" run --explain --explain-backend=ebpf -- /bin/true 2>"$W/fexit.pre"; then
+	observers="sys_exit fexit"
+else
+	echo "# SKIP fexit observer: $(head -n1 "$W/fexit.pre")"
+fi
 i=0
 for args in "mbind" "personality:0x4 personality:0x8 socket:38:5:0" "thread:mbind fork:mbind mbind" \
 	"--security-opt seccomp=$W/kt.json|mkdirp:$W/d uname trap getpgrp thread:getsid getppid" \
@@ -105,14 +121,44 @@ for args in "mbind" "personality:0x4 personality:0x8 socket:38:5:0" "thread:mbin
 	*) opts="" ;;
 	esac
 	# shellcheck disable=SC2086
-	run "d$i.ebpf" "--explain $opts" "$P" $args
-	# shellcheck disable=SC2086
 	run "d$i.ptrace" "--explain --explain-backend=ptrace $opts" "$P" $args
-	mask "$W/d$i.ebpf.err" >"$W/d$i.a"
 	mask "$W/d$i.ptrace.err" >"$W/d$i.b"
-	ok "differential $i ($args): same reports from both backends" cmp -s "$W/d$i.a" "$W/d$i.b" ||
-		diff "$W/d$i.a" "$W/d$i.b" | sed 's/^/# /' >&2
+	for o in $observers; do
+		# shellcheck disable=SC2086
+		run_obs $o "d$i.$o" "--explain $opts" "$P" $args
+		mask "$W/d$i.$o.err" >"$W/d$i.$o.a"
+		ok "differential $i ($args): $o observer and ptrace backend report the same" \
+			cmp -s "$W/d$i.$o.a" "$W/d$i.b" ||
+			diff "$W/d$i.$o.a" "$W/d$i.b" | sed 's/^/# /' >&2
+	done
 done
+
+# which program observed is named in the JSON summary; each can be forced, a bad name is refused
+for o in $observers; do
+	run_obs $o "obs.$o" "--explain=json" "$P" mbind
+	ok "CALLFENCE_OBSERVER=$o: the JSON summary says \"observer\":\"$o\"" \
+		has "$W/obs.$o.err" "\"event\":\"summary\",\"observer\":\"$o\""
+	ok "CALLFENCE_OBSERVER=$o: the denial is reported" has "$W/obs.$o.err" '"event":"denial"'
+done
+run obs.auto "--explain=json" "$P" mbind
+case $observers in
+*fexit*) best=fexit ;;
+*) best=sys_exit ;;
+esac
+ok "auto: the JSON summary names $best, the first that loads" \
+	has "$W/obs.auto.err" "\"observer\":\"$best\""
+ok "auto: the denial is reported" has "$W/obs.auto.err" '"event":"denial"'
+if [ "$best" = sys_exit ]; then
+	# negative twin of the fexit cases: where fexit cannot load, forcing it is an error that
+	# names it, and nothing runs
+	run_obs fexit obs.nofexit "--explain --explain-backend=ebpf" "$P" mbind
+	ok "CALLFENCE_OBSERVER=fexit where it cannot load: exit 125" has "$W/obs.nofexit.out" "exit 125"
+	ok "CALLFENCE_OBSERVER=fexit where it cannot load: the reason names fexit" \
+		has "$W/obs.nofexit.err" "fexit program on __seccomp_filter"
+fi
+run_obs bogus obs.bogus "--explain --explain-backend=ebpf" /bin/true
+ok "CALLFENCE_OBSERVER=bogus: exit 125" has "$W/obs.bogus.out" "exit 125"
+ok "CALLFENCE_OBSERVER=bogus: the valid names are listed" has "$W/obs.bogus.err" "valid: auto, fexit, sys_exit"
 
 # the observer cannot be forced where it cannot load; unknown backend names are refused
 ok "--explain-backend=bogus is refused" sh -c "! '$CF' run --explain-backend=bogus -- true 2>/dev/null"

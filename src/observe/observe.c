@@ -10,10 +10,10 @@
  * simulator in cf_denials_decision): the program's own filters and tracers can skip calls
  * too, and those are never blamed on the profile (a "note" in JSON mode).
  *
- * Which program sees skipped calls (observe.bpf.c): fexit on __seccomp_filter where the kernel
- * loads BPF trampolines, else the tp_btf/sys_exit program, which every syscall on the machine
- * pays for. The choice is tried in that order when the observer starts, forced with
- * CALLFENCE_OBSERVER=fexit|sys_exit (tests, bench/bench-explain), and named in the JSON
+ * Which program sees skipped calls (observe.bpf.c): the tp_btf/sys_exit program, which every
+ * syscall on the machine pays for; or, opt-in and experimental, fexit on __seccomp_filter where
+ * the kernel loads BPF trampolines (only seccomp-filtered tasks pay). Chosen with
+ * CALLFENCE_OBSERVER=auto|fexit|sys_exit (tests, bench/bench-explain), named in the JSON
  * summary ("observer").
  *
  * Syscalls the parent makes after the child started (for the lead's parent allow-list):
@@ -256,12 +256,17 @@ static int load_kind(struct cf_observer *ob, enum observer_kind kind,
 	return 0;
 }
 
-/* CALLFENCE_OBSERVER: which kinds to try, in order (unset or "auto": fexit, then sys_exit). */
+/*
+ * CALLFENCE_OBSERVER: which kinds to try, in order. Unset or "auto": sys_exit only. The fexit
+ * program is opt-in (CALLFENCE_OBSERVER=fexit) until it has run where the kernel loads BPF
+ * trampolines: the machines it was written on refuse them, so nothing has shown yet that it
+ * sees every denial, and an observer that silently misses one would make --explain lie.
+ */
 static int kinds_to_try(enum observer_kind *first, enum observer_kind *last)
 {
 	const char *e = secure_getenv("CALLFENCE_OBSERVER");
 
-	*first = OBS_FEXIT;
+	*first = OBS_SYS_EXIT;
 	*last = OBS_SYS_EXIT;
 	if (!e || !*e || strcmp(e, "auto") == 0)
 		return 0;

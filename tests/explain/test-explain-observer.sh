@@ -127,7 +127,11 @@ for args in "mbind" "personality:0x4 personality:0x8 socket:38:5:0" "thread:mbin
 		# shellcheck disable=SC2086
 		run_obs $o "d$i.$o" "--explain $opts" "$P" $args
 		mask "$W/d$i.$o.err" >"$W/d$i.$o.a"
-		ok "differential $i ($args): $o observer and ptrace backend report the same" \
+		# the fexit program is opt-in until it has been verified where trampolines load
+		# (this machine class refuses them): a difference there is reported, not fatal
+		check=ok
+		[ "$o" = fexit ] && check="todo experimental-fexit-observer"
+		$check "differential $i ($args): $o observer and ptrace backend report the same" \
 			cmp -s "$W/d$i.$o.a" "$W/d$i.b" ||
 			diff "$W/d$i.$o.a" "$W/d$i.b" | sed 's/^/# /' >&2
 	done
@@ -141,14 +145,11 @@ for o in $observers; do
 	ok "CALLFENCE_OBSERVER=$o: the denial is reported" has "$W/obs.$o.err" '"event":"denial"'
 done
 run obs.auto "--explain=json" "$P" mbind
-case $observers in
-*fexit*) best=fexit ;;
-*) best=sys_exit ;;
-esac
-ok "auto: the JSON summary names $best, the first that loads" \
+best=sys_exit # auto never picks the experimental fexit program
+ok "auto: the JSON summary names $best" \
 	has "$W/obs.auto.err" "\"observer\":\"$best\""
 ok "auto: the denial is reported" has "$W/obs.auto.err" '"event":"denial"'
-if [ "$best" = sys_exit ]; then
+if [ "$observers" = sys_exit ]; then
 	# negative twin of the fexit cases: where fexit cannot load, forcing it is an error that
 	# names it, and nothing runs
 	run_obs fexit obs.nofexit "--explain --explain-backend=ebpf" "$P" mbind

@@ -7,8 +7,8 @@
  * Exit status: 0 the call is allowed, 1 it is denied, 125 callfence's own error.
  */
 #include <errno.h>
-#include <jansson.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

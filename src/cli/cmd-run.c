@@ -216,7 +216,7 @@ int cmd_run(int argc, char **argv)
 		code = fail(&diag);
 		goto out;
 	}
-	warn_runtime_gaps(conf.seccomp_label, prog, conf.no_new_privileges);
+	warn_runtime_gaps(conf.seccomp_label, prog, conf.no_new_privileges, true);
 
 	fflush(stdout);
 	fflush(stderr);

@@ -19,7 +19,7 @@ static void print_names(const struct cf_runtime_gap *g)
 }
 
 void warn_runtime_gaps(const char *profile_label, const struct cf_bpf_prog *prog,
-		       bool no_new_privileges)
+		       bool no_new_privileges, bool from_run)
 {
 	struct cf_runtime_gap gaps[MAX_RUNTIMES], other[MAX_RUNTIMES];
 	const char *all[MAX_RUNTIMES * CF_RUNTIME_GAP_MAX];
@@ -38,10 +38,9 @@ void warn_runtime_gaps(const char *profile_label, const struct cf_bpf_prog *prog
 			profile_label, gaps[i].n, gaps[i].n == 1 ? "" : "s", gaps[i].runtime,
 			no_new_privileges ? "with" : "without");
 		print_names(&gaps[i]);
-		fprintf(stderr,
-			"; %s would fail to start this container (callfence needs fewer "
-			"calls and runs it)\n",
-			gaps[i].runtime);
+		fprintf(stderr, "; %s %s to start this container%s\n", gaps[i].runtime,
+			gaps[i].sometimes ? "may fail (depending on scheduling)" : "would fail",
+			from_run ? " (callfence needs fewer calls and runs it)" : "");
 		/* one rule for every runtime: the union, in table order */
 		for (size_t j = 0; j < gaps[i].n; j++) {
 			size_t k = 0;
@@ -64,4 +63,15 @@ void warn_runtime_gaps(const char *profile_label, const struct cf_bpf_prog *prog
 				"install the filter last)" :
 				"");
 	strbuf_clear(&rule);
+}
+
+void warn_export_runtime_gaps(const struct cf_confinement *conf)
+{
+	struct cf_bpf_prog *prog = NULL;
+	struct cf_diag d;
+
+	if (opts_compile_filter(conf, &prog, &d) < 0)
+		return;
+	warn_runtime_gaps(conf->seccomp_label, prog, conf->no_new_privileges, false);
+	cf_bpf_prog_free(prog);
 }

@@ -211,6 +211,8 @@ struct cf_runtime_gap {
 	const char *runtime; /* "runc", "crun" */
 	size_t n;
 	const char *names[CF_RUNTIME_GAP_MAX];
+	/* Every name is needed on some starts only (Go's futex wake-ups): "may fail". */
+	bool sometimes;
 };
 
 /*

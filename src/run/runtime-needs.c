@@ -36,6 +36,8 @@ struct runtime_need {
 	const char *fallback;
 	uint64_t arg0[ARG0_MAX];
 	unsigned n_arg0;
+	/* Needed on some starts only: the Go runtime's futex wake-ups depend on scheduling. */
+	bool sometimes;
 };
 
 struct runtime_needs {
@@ -75,7 +77,9 @@ static const struct runtime_need runc_filter_first[] = {
 	{ .name = "getppid" }, /* Init: a changed parent pid makes init kill itself */
 	{ .name = "faccessat2",
 	  .fallback = "faccessat" }, /* exec.LookPath: unix.Eaccess(path, X_OK) */
-	{ .name = "futex" }, /* the Go runtime: the locked init thread wakes the others ("futexwakeup") */
+	/* the Go runtime: when the locked init thread must wake another thread, a failed wake-up is
+	 * fatal ("futexwakeup ... returned -1"); whether it must depends on scheduling */
+	{ .name = "futex", .sometimes = true },
 	{ .name = "write" }, /* Init: writes "0" to the exec fifo */
 	{ .name = "execve" },
 };
@@ -91,7 +95,7 @@ static const struct runtime_need runc_filter_last[] = {
 	{ .name = "getdents64" }, /* UnsafeCloseFrom */
 	{ .name = "fstatfs" }, /* UnsafeCloseFrom: "ensure /proc/self/fd is on procfs" */
 	{ .name = "close" }, /* the log pipe, the fifo */
-	{ .name = "futex" }, /* the Go runtime */
+	{ .name = "futex", .sometimes = true }, /* the Go runtime, as above */
 	{ .name = "write" }, /* the exec fifo */
 	{ .name = "execve" },
 };
@@ -194,9 +198,13 @@ int cf_runtime_gaps(const struct cf_bpf_prog *prog, bool no_new_privileges,
 
 		if (rt->no_new_privileges != no_new_privileges)
 			continue;
-		for (size_t j = 0; j < rt->n && g.n < CF_RUNTIME_GAP_MAX; j++)
-			if (!passes(prog, &rt->needs[j]))
-				g.names[g.n++] = rt->needs[j].name;
+		g.sometimes = true;
+		for (size_t j = 0; j < rt->n && g.n < CF_RUNTIME_GAP_MAX; j++) {
+			if (passes(prog, &rt->needs[j]))
+				continue;
+			g.names[g.n++] = rt->needs[j].name;
+			g.sometimes = g.sometimes && rt->needs[j].sometimes;
+		}
 		if (!g.n)
 			continue;
 		if (n < max)

@@ -11,7 +11,8 @@
  * prctl(PR_SET_SECCOMP)/seccomp(SECCOMP_SET_MODE_FILTER) up to execve were the candidates. Each
  * candidate was then kept only if a profile allowing every other candidate stops the container
  * (a call whose failure the runtime ignores is not listed: runc's fcntl(FD_CLOEXEC) loop, its
- * getpid and epoll_ctl, Go's rt_sigreturn; crun's close of the seccomp fd). Current runc and
+ * getpid and epoll_ctl; crun's close of the seccomp fd). Two calls of the Go runtime inside runc
+ * are needed on some starts only, depending on scheduling ("sometimes": futex, rt_sigreturn). Current runc and
  * crun (main, August 2026) were read for what changed since; see the notes per entry.
  *
  * Only the native ABI matters: the runtimes run as native processes.
@@ -80,6 +81,9 @@ static const struct runtime_need runc_filter_first[] = {
 	/* the Go runtime: when the locked init thread must wake another thread, a failed wake-up is
 	 * fatal ("futexwakeup ... returned -1"); whether it must depends on scheduling */
 	{ .name = "futex", .sometimes = true },
+	/* the Go runtime: a preemption signal (SIGURG) landing on the init thread returns through
+	 * rt_sigreturn; denied, the thread resumes with a broken context */
+	{ .name = "rt_sigreturn", .sometimes = true },
 	{ .name = "write" }, /* Init: writes "0" to the exec fifo */
 	{ .name = "execve" },
 };
@@ -96,6 +100,7 @@ static const struct runtime_need runc_filter_last[] = {
 	{ .name = "fstatfs" }, /* UnsafeCloseFrom: "ensure /proc/self/fd is on procfs" */
 	{ .name = "close" }, /* the log pipe, the fifo */
 	{ .name = "futex", .sometimes = true }, /* the Go runtime, as above */
+	{ .name = "rt_sigreturn", .sometimes = true }, /* the Go runtime, as above */
 	{ .name = "write" }, /* the exec fifo */
 	{ .name = "execve" },
 };

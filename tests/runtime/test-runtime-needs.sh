@@ -8,8 +8,8 @@
 #      for this runtime;
 #   3. for each entry x of L, the whitelist + L - x: the runtime fails to start the container,
 #      and callfence names exactly x for it (no false positive, no miss); for an entry callfence
-#      says "may fail" about (the Go runtime's futex wake-ups in runc, needed depending on
-#      scheduling) at least one of 8 starts must fail;
+#      says "may fail" about (the Go runtime's futex wake-ups and signal returns in runc, needed
+#      depending on scheduling) one of 8 starts should fail (a skip with the reason otherwise);
 #   4. runc only: faccessat2 replaced by faccessat starts (Go falls back on EPERM), no warning.
 # Containers are made with `create` + `start`, as Docker and Podman do (crun waits on the exec
 # fifo only then). Everything lives in $TMP.
@@ -136,8 +136,10 @@ for rt in "${usable[@]}"; do
 				# needed on some starts only (Go's futex wake-ups): one failure in 8 shows it
 				n=0
 				while [ $n -lt 8 ] && start "$rt" "$TMP/exp.json"; do n=$((n + 1)); done
-				if [ $n = 8 ] || [ "$got" != "$x" ]; then
-					not_ok "$what: without $x (\"may fail\"): $n starts before a failure, callfence names \"$got\""
+				if [ "$got" != "$x" ]; then
+					not_ok "$what: without $x callfence names \"$got\""
+				elif [ $n = 8 ]; then
+					skip "$what: without $x (\"may fail\") 8 starts succeeded: scheduling did not provoke it"
 				else
 					ok "$what: without $x the runtime failed after $n good start(s), and callfence names exactly $x (may fail)"
 				fi

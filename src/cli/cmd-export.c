@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "cli/output.h"
+#include "cli/runtime-warn.h"
 
 enum export_format {
 	EXPORT_OCI,
@@ -180,6 +181,8 @@ int cmd_export(int argc, char **argv)
 	}
 	memset(&d, 0, sizeof(d));
 	r = emit(format, &conf, &text, &len, &d);
+	if (r >= 0 && !conf.seccomp_disabled && !sec.arch)
+		warn_export_runtime_gaps(&conf);
 	cf_confinement_clear(&conf);
 	if (r < 0) {
 		if (d.message[0])

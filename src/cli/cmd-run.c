@@ -19,6 +19,7 @@
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "cli/run-explain.h" /* explain team: --explain/--complain */
+#include "cli/runtime-warn.h"
 #include "run/run.h"
 
 extern char **environ;
@@ -234,18 +235,9 @@ int cmd_run(int argc, char **argv)
 	}
 	if (plan->nnp_note[0]) /* rootless: once, one line */
 		fprintf(stderr, "callfence: %s\n", plan->nnp_note);
-	{
-		char denied[256];
-
-		if (cf_preflight_runc_compat(prog, conf.no_new_privileges, denied, sizeof(denied)) >
-		    0)
-			fprintf(stderr,
-				"callfence: warning: %s denies %s, which runc calls after installing "
-				"the filter: Docker would fail to start this container (callfence needs "
-				"fewer calls and runs it); allow them or use --security-opt "
-				"no-new-privileges to keep the profile portable\n",
-				conf.seccomp_label, denied);
-	}
+	/* what Docker's runtime would do with the profile as asked (the user's NNP setting, not
+	 * the one an unprivileged run forces) */
+	warn_runtime_gaps(conf.seccomp_label, prog, conf.no_new_privileges, true);
 
 	fflush(stdout);
 	fflush(stderr);

@@ -303,17 +303,42 @@ bool cf_tty_guard_denies(pid_t parent, uint32_t arch, long nr, const uint64_t *a
 
 /*
  * Simulate every step the child makes under the filter (and execve in every mode) through the
- * BPF simulator for the native ABI. -EPERM if one of them would not run (diag names the syscall,
- * the step, the action and the fix), -EINVAL for a malformed program.
+ * BPF simulator for the native ABI. -EPERM if one of them would not run: diag names every denied
+ * syscall at once (with its action and the step that needs it) and one JSON rule allowing them
+ * all. -EINVAL for a malformed program.
  */
-/*
- * Portability check, not a refusal: which syscalls that runc makes after installing the filter
- * (without no-new-privileges) the program denies. Returns how many, names in buf.
- */
-int cf_preflight_runc_compat(const struct cf_bpf_prog *prog, bool no_new_privileges, char *buf,
-			     size_t size);
 CF_MUST_CHECK int cf_preflight(const struct cf_plan *plan, const struct cf_bpf_prog *prog,
 			       const char *profile_label, struct cf_diag *reterr);
+/* The verdict of prog for syscall nr with args on the native ABI (0 or -errno of the simulator). */
+CF_MUST_CHECK int cf_preflight_sim(const struct cf_bpf_prog *prog, int nr, const uint64_t args[6],
+				   uint32_t *ret);
+/* Whether a filter return lets the call run (ALLOW, LOG; USER_NOTIF: left to the agent). */
+bool cf_preflight_runs(uint32_t ret);
+struct strbuf;
+/* {"names": [...], "action": "SCMP_ACT_ALLOW"}: the one rule a profile needs to add. */
+void cf_allow_rule(struct strbuf *sb, const char *const *names, size_t n);
+
+/* ------------------------------------------------------------------------------------------- */
+/* runtime-needs.c: what runc and crun call after installing the filter */
+
+#define CF_RUNTIME_GAP_MAX 32
+
+/* A runtime that would fail to start the container, and the calls it needs that prog denies. */
+struct cf_runtime_gap {
+	const char *runtime; /* "runc", "crun" */
+	size_t n;
+	const char *names[CF_RUNTIME_GAP_MAX];
+	/* Every name is needed on some starts only (Go's futex wake-ups): "may fail". */
+	bool sometimes;
+};
+
+/*
+ * Portability check, not a refusal: for each runtime (runc, crun) with this no-new-privileges
+ * setting, the syscalls it makes between installing the filter and execve that prog denies.
+ * Fills up to max entries, one per runtime that would fail; returns how many would fail.
+ */
+int cf_runtime_gaps(const struct cf_bpf_prog *prog, bool no_new_privileges,
+		    struct cf_runtime_gap *ret, size_t max);
 
 /* ------------------------------------------------------------------------------------------- */
 /* exec.c */

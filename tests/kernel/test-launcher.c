@@ -36,6 +36,18 @@ static struct sock_filter deny_capset[] = DENY_ONE(SYS_capset);
 static struct sock_filter deny_execve[] = DENY_ONE(SYS_execve);
 static struct sock_filter deny_mkdir[] = DENY_ONE(SYS_mkdir);
 
+/* "ERRNO(EPERM) for prctl and capset, everything else ALLOW" (x86_64) */
+static struct sock_filter deny_prctl_capset[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 1, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_capset, 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+};
+
 /* "USER_NOTIF for mkdir, everything else ALLOW" (x86_64) */
 static struct sock_filter notify_mkdir[] = {
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
@@ -243,8 +255,21 @@ static void test_preflight(void **state)
 	plan = build(&capset, false, "/bin/true", argv);
 	memset(&d, 0, sizeof(d));
 	assert_int_equal(cf_preflight(plan, &capset, "t.json", &d), -EPERM);
-	assert_non_null(strstr(d.message, "the profile denies capset (SCMP_ACT_ERRNO: EPERM)"));
+	assert_non_null(strstr(d.message, "denies 1 system call callfence needs"));
+	assert_non_null(strstr(d.message, "capset (SCMP_ACT_ERRNO: EPERM) to"));
 	assert_non_null(strstr(d.hint, "no-new-privileges"));
+	cf_plan_free(plan);
+
+	/* two denied calls, many steps: both named at once, each once, and one rule for both */
+	struct cf_bpf_prog two = prog_of(deny_prctl_capset, ARRAY_SIZE(deny_prctl_capset));
+	plan = build(&two, false, "/bin/true", argv);
+	assert_int_equal(cf_preflight(plan, &two, "t.json", &d), -EPERM);
+	assert_non_null(strstr(d.message, "denies 2 system calls callfence needs"));
+	assert_non_null(strstr(d.message, "prctl (SCMP_ACT_ERRNO: EPERM) to drop "));
+	assert_non_null(strstr(d.message, "more steps; capset (SCMP_ACT_ERRNO: EPERM) to"));
+	assert_null(strstr(strstr(d.message, "prctl") + 1, "prctl"));
+	assert_non_null(strstr(
+		d.hint, "{\"names\": [\"prctl\", \"capset\"], \"action\": \"SCMP_ACT_ALLOW\"}"));
 	cf_plan_free(plan);
 
 	/* twin: with NNP capset runs before the filter */

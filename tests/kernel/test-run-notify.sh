@@ -141,7 +141,7 @@ JSON
 start_agent "$SOCK" "$LOG"
 run "$TMP/out" --security-opt "seccomp=$TMP/notify-capset.json" "$P" getpid
 [ "$rc" -eq 125 ] && ! grep -q "getpid ok" "$TMP/out" &&
-	grep -q "the profile denies capset (SCMP_ACT_NOTIFY" "$TMP/out"
+	grep -q "after installing the filter: capset (SCMP_ACT_NOTIFY" "$TMP/out"
 ok $? "NOTIFY on capset without no-new-privileges: 125, names capset"
 # twin: with no-new-privileges capset runs before the filter
 expect "NOTIFY on capset + no-new-privileges: runs" "getpid ok" \

@@ -39,8 +39,10 @@ expect "chown gate with --cap-add ALL: runs" "chown errno=EFAULT" "${C[@]}" --ca
 S=(--security-opt "seccomp=$PROFILES/strict-no-launcher.json")
 run "$TMP/out" "${S[@]}" "$P" getpid
 ok $((rc != 125)) "strict profile without no-new-privileges: exit 125 before starting"
-grep -q "the profile denies prctl (SCMP_ACT_ERRNO: EPERM), which callfence needs after installing the filter" "$TMP/out"
+grep -q "callfence needs after installing the filter: prctl (SCMP_ACT_ERRNO: EPERM) to drop" "$TMP/out"
 ok $? "strict profile: the message names prctl and the launcher step"
+grep -q "; capset (SCMP_ACT_ERRNO: EPERM) to set" "$TMP/out"
+ok $? "strict profile: the same message names capset too (every denied call at once)"
 grep -q "use --security-opt no-new-privileges" "$TMP/out"
 ok $? "strict profile: the message gives the no-new-privileges fix"
 ! grep -q "getpid" "$TMP/out"
@@ -49,7 +51,7 @@ expect "strict profile + no-new-privileges: the command runs" "getpid ok" "${S[@
 expect "strict profile + no-new-privileges: still confined" "mkdir errno=EPERM" "${S[@]}" --security-opt no-new-privileges "$P" mkdir
 run "$TMP/out" --security-opt "seccomp=$PROFILES/kill-capset.json" "$P" getpid
 ok $((rc != 125)) "a KILL on capset is refused too (exit 125)"
-grep -q "the profile denies capset (SCMP_ACT_KILL_PROCESS" "$TMP/out"
+grep -q "after installing the filter: capset (SCMP_ACT_KILL_PROCESS" "$TMP/out"
 ok $? "the KILL message names capset and the action"
 expect "KILL on capset + no-new-privileges: runs" "getpid ok" --security-opt "seccomp=$PROFILES/kill-capset.json" --security-opt no-new-privileges "$P" getpid
 run "$TMP/out" --security-opt "seccomp=$PROFILES/deny-execve.json" --security-opt no-new-privileges "$P" getpid

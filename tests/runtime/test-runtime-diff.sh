@@ -36,52 +36,15 @@ SRC=${CALLFENCE_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
 CSV="$SRC/src/arch/syscalls.csv"
 PROBE=${CF_PROBE:-${CALLFENCE_BUILD_DIR:-build}/tests/probe/cf-probe}
 
-# meson 1.0 counts exit 77 of a TAP test as an error: a clean skip is a TAP plan of 0.
-skip_all() {
-	if [ -n "${CALLFENCE_TESTS_MUST_RUN:-}" ]; then
-		echo "not ok 1 - cannot run: $1 (CALLFENCE_TESTS_MUST_RUN is set)"
-		echo "1..1"
-		exit 1
-	fi
-	echo "1..0 # SKIP $1"
-	exit 0
-}
+# shellcheck source=runtime-lib.sh
+. "$HERE/runtime-lib.sh"
 
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (runc/crun run containers)"
-for t in jq python3 unshare timeout; do
-	command -v "$t" >/dev/null || skip_all "$t not installed"
-done
-[ -x "$CALLFENCE" ] || skip_all "callfence not built at $CALLFENCE"
-[ -x "$PROBE" ] || skip_all "cf-probe not built at $PROBE"
+rt_setup "$PROBE" cf-probe
 [ -r "$CSV" ] || skip_all "no syscall table at $CSV"
 python3 -c 'import ctypes; ctypes.CDLL("libseccomp.so.2")' 2>/dev/null ||
 	skip_all "libseccomp.so.2 (the runtimes' resolver, used to classify differences) not found"
-runtimes=()
-for r in runc crun; do
-	command -v "$r" >/dev/null && runtimes+=("$r")
-done
-[ ${#runtimes[@]} -gt 0 ] || skip_all "neither runc nor crun is installed"
+mkdir -p "$TMP/prof"
 
-B="$TMP/bundle"
-mkdir -p "$B/rootfs" "$TMP/prof"
-cp "$PROBE" "$B/rootfs/cf-probe"
-(cd "$B" && { runc spec 2>/dev/null || crun spec; }) || skip_all "cannot create an OCI spec template"
-mv "$B/config.json" "$TMP/base.json"
-
-# crun 1.8.1 refuses a cgroup v1/v2 hybrid host ("cgroups in hybrid mode not supported"); in a
-# private mount namespace without the v2 mount it sees plain cgroup v1 and runs. The seccomp
-# part, the only thing judged here, does not depend on it.
-crun_private=0
-# rt_exec RUNTIME CMD...: run CMD (in crun's private mount namespace when needed)
-rt_exec() {
-	local rt=$1
-	shift
-	if [ "$rt" = crun ] && [ "$crun_private" = 1 ]; then
-		unshare -m sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' sh "$@"
-	else
-		"$@"
-	fi
-}
 seq_id=0
 # rt_run RUNTIME: run the bundle once; $TMP/rt.out, $TMP/rt.err, $rt_rc; always deleted
 rt_run() {

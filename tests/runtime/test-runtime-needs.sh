@@ -36,17 +36,20 @@ start() {
 	python3 "$HELPER" config "$TMP/base.json" "$2" '' /cf-started >"$B/config.json"
 	: >"$TMP/rt.out"
 	# a runtime whose init dies under the filter may loop printing Go panics: bound everything
+	# (8 s: a healthy create + start takes well under a second)
 	local pid=""
-	if rt_exec "$rt" timeout -s KILL 15 "$rt" create --bundle "$B" "$id" </dev/null \
+	# (in a subshell: when timeout kills a hung create, bash reports "Killed" on the stderr it
+	# has here, a pipe head may have closed; that SIGPIPE must end the subshell, not the test)
+	if (rt_exec "$rt" timeout -s KILL 8 "$rt" create --bundle "$B" "$id" </dev/null) \
 		> >(head -c 4000 >"$TMP/rt.out") 2> >(head -c 4000 >"$TMP/rt.err"); then
 		pid=$(rt_exec "$rt" "$rt" state "$id" 2>/dev/null | jq -r '.pid // empty')
-		rt_exec "$rt" timeout -s KILL 15 "$rt" start "$id" >/dev/null 2>>"$TMP/rt.err"
+		rt_exec "$rt" timeout -s KILL 8 "$rt" start "$id" >/dev/null 2>>"$TMP/rt.err"
 		for _ in 1 2 3 4 5 6 7 8 9 10; do
 			rt_exec "$rt" "$rt" state "$id" 2>/dev/null | grep -q '"status": *"stopped"' && break
 			sleep 0.3
 		done
 	fi
-	rt_exec "$rt" timeout -s KILL 15 "$rt" delete -f "$id" >/dev/null 2>&1
+	rt_exec "$rt" timeout -s KILL 8 "$rt" delete -f "$id" >/dev/null 2>&1
 	reap_inits "$pid"
 	wait
 	grep -qxF started "$TMP/rt.out"
@@ -57,7 +60,17 @@ start() {
 # goes with it) and any orphaned init of ours, so the test never waits on one
 reap_inits() {
 	local p comm
-	[ -n "$1" ] && kill -9 "$1" 2>/dev/null
+	# only a real pid of a live init (a stopped container's state says 0, and kill 0 would hit
+	# this test's own process group)
+	case $1 in
+	'' | 0 | 1 | *[!0-9]*) ;;
+	*)
+		comm=$(cat "/proc/$1/comm" 2>/dev/null) || comm=""
+		case $comm in
+		runc:* | crun* | cf-started) kill -9 "$1" 2>/dev/null ;;
+		esac
+		;;
+	esac
 	for p in /proc/[0-9]*; do
 		comm=$(cat "$p/comm" 2>/dev/null) || continue
 		case $comm in

@@ -138,14 +138,18 @@ static int plan_seccomp(struct cf_plan *plan, const struct cf_run_spec *spec,
 /*
  * callfence's terminal guard (tty-guard.c) as one more filter, just before the profile's, so
  * the order rules hold for it (without no-new-privileges it needs CAP_SYS_ADMIN, as the
- * profile's; plan_seccomp refuses when neither is there). Only with a profile filter: under
- * seccomp=unconfined or --privileged the command is meant to show "Seccomp: 0" as in Docker,
- * and without namespaces such a command reaches the host in plainer ways (as root it owns
- * /etc; as a user it holds exactly the caller's privileges), so a guard would only hide that.
+ * profile's; plan_seccomp refuses when neither is there). Without a profile filter
+ * (seccomp=unconfined, --privileged) only when --user switches to another uid: otherwise the
+ * command is meant to show "Seccomp: 0" as in Docker, and without namespaces it reaches the
+ * host in plainer ways (as root it owns /etc; as the caller's uid it holds exactly the
+ * caller's privileges), so a guard would only hide that.
  */
 static int plan_tty_guard(struct cf_plan *plan, const struct cf_run_spec *spec)
 {
-	if (!spec->prog)
+	/* Without a profile filter, still when --user hands the terminal to another uid: the
+	 * command could otherwise type into the caller's (root) shell, a privilege gain that
+	 * "seccomp=unconfined" never asked for. It then shows one filter instead of Docker's 0. */
+	if (!spec->prog && !(spec->creds && spec->creds->uid != geteuid()))
 		return 0;
 	/* without no-new-privileges the plan holds CAP_SYS_ADMIN (cf_plan_build forces NNP
 	 * otherwise), which the guard's install needs like the profile's */

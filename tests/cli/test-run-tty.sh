@@ -50,6 +50,16 @@ in_tty "$CF run --cap-add SYS_ADMIN -- $INJ \$'touch $TMP/PWNED3\\n'"$'\n' "slee
 [ ! -e "$TMP/PWNED3" ]
 ok $? "TIOCSTI with --cap-add SYS_ADMIN: nothing typed"
 
+# without a profile filter the guard stays when --user hands the terminal to another uid: the
+# user nobody must not type into the root caller's shell
+in_tty "$CF run --security-opt seccomp=unconfined --user 65534 -- $INJ \$'touch $TMP/PWNED4\\n'"$'\n' \
+	"sleep 2"$'\n' >"$TMP/inj4.log"
+[ ! -e "$TMP/PWNED4" ]
+ok $? "seccomp=unconfined --user 65534: nothing typed into the caller's shell"
+# twin: unconfined as the caller's own uid keeps Docker's "no filter at all"
+"$CF" run --security-opt seccomp=unconfined -- grep -q "^Seccomp:[[:space:]]*0" /proc/self/status
+ok $? "twin: seccomp=unconfined without --user installs no filter (Seccomp: 0, as Docker)"
+
 # interactive shell under callfence: typed input, ^C interrupts, ^Z stops a job, fg resumes
 in_tty "$CF run -- sh -i"$'\n' "echo typed-\$((20+22))"$'\n' "sleep 30"$'\n' $'\003' \
 	"echo after-int"$'\n' "sleep 3; echo slept"$'\n' $'\032' "jobs"$'\n' "fg"$'\n' \

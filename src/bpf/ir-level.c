@@ -42,27 +42,29 @@ static uint64_t eq_hash(const struct ir_node *n)
 static struct ir_node *hash_find(const struct ir_level *lv, const struct ir_node *n)
 {
 	size_t mask = lv->hash_cap - 1;
+	uint64_t h = eq_hash(n);
 
 	if (!lv->hash)
 		return NULL;
-	for (size_t i = eq_hash(n) & mask;; i = (i + 1) & mask) {
-		uint32_t slot = lv->hash[i];
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		const struct ir_level_slot *sl = &lv->hash[i];
 
-		if (!slot)
+		if (!sl->ent)
 			return NULL;
-		if (ir_chain_eq(ent(lv, slot)->node, n))
-			return ent(lv, slot)->node;
+		if (sl->tag == (uint32_t)(h >> 32) && ir_chain_eq(ent(lv, sl->ent)->node, n))
+			return ent(lv, sl->ent)->node;
 	}
 }
 
 static void hash_put(struct ir_level *lv, uint32_t slot)
 {
 	size_t mask = lv->hash_cap - 1;
-	size_t i = eq_hash(ent(lv, slot)->node) & mask;
+	uint64_t h = eq_hash(ent(lv, slot)->node);
+	size_t i = h & mask;
 
-	while (lv->hash[i])
+	while (lv->hash[i].ent)
 		i = (i + 1) & mask;
-	lv->hash[i] = slot;
+	lv->hash[i] = (struct ir_level_slot){ .ent = slot, .tag = (uint32_t)(h >> 32) };
 }
 
 /* Room for one more entry (hash at most half full); false: out of memory. */
@@ -79,7 +81,7 @@ static bool reserve(struct ir_level *lv)
 	}
 	if (2 * (lv->n + 1) > lv->hash_cap) {
 		size_t cap = lv->hash_cap ? lv->hash_cap * 2 : 128;
-		uint32_t *h = calloc(cap, sizeof(*h));
+		struct ir_level_slot *h = calloc(cap, sizeof(*h));
 
 		if (!h)
 			return false;
@@ -101,7 +103,7 @@ static uint32_t treap_insert(struct ir_level *lv, uint32_t t, uint32_t e)
 	if (!t)
 		return e;
 	te = ent(lv, t);
-	if (ir_chain_lt(te->node, ent(lv, e)->node)) {
+	if (te->key < ent(lv, e)->key) {
 		te->left = treap_insert(lv, te->left, e);
 		c = te->left;
 		if (ent(lv, c)->prio > te->prio) {
@@ -129,9 +131,10 @@ static bool add_entry(struct ir_level *lv, struct ir_node *n)
 		return false;
 	slot = (uint32_t)++lv->n;
 	/* deterministic priorities: the same profile always builds the same treap */
-	*ent(lv, slot) = (struct ir_level_ent){
-		.node = n, .prio = (uint32_t)((n->id + 1) * 0x9e3779b1u) ^ (n->id >> 7)
-	};
+	*ent(lv, slot) = (struct ir_level_ent){ .node = n,
+						.key = ir_order_key(n),
+						.prio = (uint32_t)((n->id + 1) * 0x9e3779b1u) ^
+							(n->id >> 7) };
 	hash_put(lv, slot);
 	lv->root = treap_insert(lv, lv->root, slot);
 	if (n->nxt_t || n->nxt_f)
@@ -235,25 +238,39 @@ struct ir_level *ir_level_of(struct ir_node *x)
 	return lv;
 }
 
-struct ir_node *ir_level_find_eq(const struct ir_level *lv, const struct ir_node *n)
+static struct ir_node *first_lt(const struct ir_level *lv, const struct ir_node *n)
 {
-	return hash_find(lv, n);
-}
-
-struct ir_node *ir_level_first_lt(const struct ir_level *lv, const struct ir_node *n)
-{
+	uint64_t key = ir_order_key(n);
 	struct ir_node *ans = NULL;
 
+	/* rules in ascending or descending order add at either end: no search */
+	if (ir_chain_lt(lv->first, n))
+		return lv->first;
+	if (!ir_chain_lt(lv->last, n))
+		return NULL;
 	for (uint32_t t = lv->root; t;) {
 		const struct ir_level_ent *te = ent(lv, t);
 
-		if (ir_chain_lt(te->node, n)) {
+		if (te->key < key) {
 			ans = te->node;
 			t = te->left;
 		} else
 			t = te->right;
 	}
 	return ans;
+}
+
+void ir_level_find(struct ir_level *lv, const struct ir_node *n, struct ir_node **ret_eq,
+		   struct ir_node **ret_lt)
+{
+	if (lv->q_node != n || lv->q_len != lv->n) {
+		lv->q_node = n;
+		lv->q_len = lv->n;
+		lv->q_eq = hash_find(lv, n);
+		lv->q_lt = first_lt(lv, n);
+	}
+	*ret_eq = lv->q_eq;
+	*ret_lt = lv->q_lt;
 }
 
 void ir_level_insert(struct ir_level *lv, struct ir_node *n)

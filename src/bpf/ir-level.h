@@ -25,12 +25,19 @@ struct ir_level {
 	/* a treap in level order (keyed by chain_lt, ties in list order); slots count from 1 */
 	struct ir_level_ent {
 		struct ir_node *node;
+		uint64_t key; /* ir_order_key(node): the treap compares without loading nodes */
 		uint32_t left, right, prio;
 	} * ent;
 	uint32_t root;
-	/* open addressing by chain_eq's key: slot -> entry, 0 = empty */
-	uint32_t *hash;
+	/* open addressing by chain_eq's key: entry (0 = empty) and 32 more bits of the hash */
+	struct ir_level_slot {
+		uint32_t ent, tag;
+	} * hash;
 	size_t hash_cap;
+	/* the last ir_level_find() (prune and add ask the same for one rule), valid while q_len == n */
+	const struct ir_node *q_node;
+	size_t q_len;
+	struct ir_node *q_eq, *q_lt;
 };
 
 /* The node's level index (built on demand from the links), NULL: walk the level. */
@@ -39,10 +46,12 @@ struct ir_level *ir_level_of(struct ir_node *x);
 struct ir_level *ir_level_cur(const struct ir_node *x);
 /* Whether the node takes part in the current generation's indexes (changes must be told). */
 bool ir_level_tracked(const struct ir_node *x);
-/* The node of the level that is chain_eq to n (indexed levels hold at most one), or NULL. */
-struct ir_node *ir_level_find_eq(const struct ir_level *lv, const struct ir_node *n);
-/* The first node of the level (in list order) that is chain_lt n, or NULL. */
-struct ir_node *ir_level_first_lt(const struct ir_level *lv, const struct ir_node *n);
+/*
+ * *ret_eq: the node of the level that is chain_eq to n (indexed levels hold at most one);
+ * *ret_lt: the first node of the level (in list order) that is chain_lt n; NULL: none.
+ */
+void ir_level_find(struct ir_level *lv, const struct ir_node *n, struct ir_node **ret_eq,
+		   struct ir_node **ret_lt);
 /*
  * n was just linked into lv's level by _db_tree_add's rules (before the first node chain_lt
  * it, or at the end): record it. On failure (no memory, or n equals another node of the

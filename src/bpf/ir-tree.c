@@ -234,11 +234,11 @@ static int tree_act_check(struct ir_node *tree, uint32_t action)
 
 /*
  * Which nodes of a level _db_tree_prune's walk can skip for a new node n, the state's flags
- * given (X_PREFIX: the walk ends at the first node that is not chain_lt n, and is short; it is
- * not accelerated). A node other than the one chain_eq n (an index holds at most one):
- * - not chain_lt n ("gt"): the walk searches n's sub-levels from this level's head again:
- *   nothing when n is a leaf or MATCH_ONCE ends the search at once, and for every later gt
- *   node the same as for the first one (the search starts at the head, whichever node asks);
+ * given. A node other than the one chain_eq n (an index holds at most one):
+ * - not chain_lt n ("gt"): X_PREFIX ends the walk there (not skippable); else the walk searches
+ *   n's sub-levels from this level's head again: nothing when n is a leaf or MATCH_ONCE ends
+ *   the search at once, and for every later gt node the same as for the first one (the search
+ *   starts at the head, whichever node asks);
  * - chain_lt n ("lt"): N_PREFIX stops the walk there (not skippable); else it searches the
  *   node's sub-levels for n, which only finds something where a node chain_eq n is below this
  *   level: never with MATCH_ONCE, in a level without sub-levels, or when no node below has n's
@@ -260,16 +260,13 @@ static void skip_init(struct prune_skip *sk, struct ir_node *head, const struct 
 	unsigned f = state->flags;
 
 	memset(sk, 0, sizeof(*sk));
-	if (f & IST_X_PREFIX)
-		return;
 	sk->lv = ir_level_of(head);
 	if (!sk->lv)
 		return;
 	sk->gen = head->ir->lvl_gen;
 	sk->n = n;
-	sk->eq = ir_level_find_eq(sk->lv, n);
-	sk->lt = ir_level_first_lt(sk->lv, n);
-	sk->gt_noop = chain_leaf(n) || (f & IST_MATCH_ONCE);
+	ir_level_find(sk->lv, n, &sk->eq, &sk->lt);
+	sk->gt_noop = !(f & IST_X_PREFIX) && (chain_leaf(n) || (f & IST_MATCH_ONCE));
 	sk->lt_noop = !(f & IST_N_PREFIX) &&
 		      ((f & IST_MATCH_ONCE) || sk->lv->n_kids == 0 ||
 		       (!state->sx->dag && !(ir_level_below(sk->lv) & (1u << ir_arg_priority(n)))));
@@ -613,8 +610,9 @@ static void add_after(struct ir_node *x, struct ir_node *n)
 static int add_indexed(struct ir_level *lv, struct ir_node **existing, struct ir_node *n,
 		       struct iter_state *state)
 {
-	struct ir_node *eq = ir_level_find_eq(lv, n), *lt = ir_level_first_lt(lv, n);
+	struct ir_node *eq, *lt;
 
+	ir_level_find(lv, n, &eq, &lt);
 	if (!fuel(*existing))
 		return -ELOOP;
 	if (eq && (eq == lt || !ir_chain_lt(eq, n)))

@@ -66,6 +66,15 @@ static inline bool ir_chain_lt(const struct ir_node *a, const struct ir_node *b)
 	return a->datum < b->datum;
 }
 
+/* chain_lt as one number: ir_chain_lt(a, b) == (ir_order_key(a) < ir_order_key(b)) */
+static inline uint64_t ir_order_key(const struct ir_node *a)
+{
+	unsigned op = ir_op_priority(a->op_orig);
+	uint32_t d = op == 2 ? ~a->datum : a->datum;
+
+	return ((uint64_t)ir_arg_priority(a) << 34) | ((uint64_t)op << 32) | d;
+}
+
 /* _db_chain_eq */
 static inline bool ir_chain_eq(const struct ir_node *a, const struct ir_node *b)
 {

@@ -251,7 +251,7 @@ static int code_level(struct comp *c, const struct ir_node *n, int cont)
 static int range_tree(struct comp *c, const uint32_t *start, const int *code, size_t i, size_t j,
 		      int32_t origin);
 static int ret_node(struct comp *c, uint32_t k, int32_t origin);
-static void insert_sorted(uint32_t *v, size_t *n, uint32_t x);
+static int cmp_u32(const void *x, const void *y);
 
 /*
  * Rules that share an action and test one argument each, all the same one, accept a union of
@@ -328,7 +328,11 @@ static int word_tree(struct comp *c, uint32_t off, const struct ival *iv, size_t
 	for (size_t i = 0; i < n && !done; i++) {
 		uint64_t a = iv[i].a < base ? base : iv[i].a, b = iv[i].b > top ? top : iv[i].b;
 
-		if (iv[i].b < base || iv[i].a > top)
+		/* sorted and disjoint: nothing after an interval beyond this upper word is in it
+		 * either (continuing was quadratic with many upper words) */
+		if (iv[i].a > top)
+			break;
+		if (iv[i].b < base)
 			continue;
 		if (a > pos) {
 			start[m] = (uint32_t)(pos - base);
@@ -399,13 +403,15 @@ static int code_intervals(struct comp *c, const struct ir_abi *abi, const struct
 	for (size_t i = 0; i < m; i++) {
 		uint32_t ha = (uint32_t)(iv[i].a >> 32), hb = (uint32_t)(iv[i].b >> 32);
 
-		insert_sorted(hstart, &n, ha);
+		hstart[n++] = ha;
 		if (ha != UINT32_MAX)
-			insert_sorted(hstart, &n, ha + 1);
-		insert_sorted(hstart, &n, hb);
+			hstart[n++] = ha + 1;
+		hstart[n++] = hb;
 		if (hb != UINT32_MAX)
-			insert_sorted(hstart, &n, hb + 1);
+			hstart[n++] = hb + 1;
 	}
+	/* sorted once (inserting each in place was quadratic: thousands of equal upper words) */
+	qsort(hstart, n, sizeof(*hstart), cmp_u32);
 	{
 		size_t w = 0, k = 0;
 
@@ -479,16 +485,11 @@ static int code_sys(struct comp *c, const struct ir_abi *abi, const struct ir_sy
 /* Number-space dispatch */
 
 /* Insert into a sorted array (the points arrive almost in order: this is cheap). */
-static void insert_sorted(uint32_t *v, size_t *n, uint32_t x)
+static int cmp_u32(const void *x, const void *y)
 {
-	size_t i = *n;
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
 
-	while (i > 0 && v[i - 1] > x) {
-		v[i] = v[i - 1];
-		i--;
-	}
-	v[i] = x;
-	(*n)++;
+	return a < b ? -1 : a > b;
 }
 
 /* Balanced JGE tree over ranges [start[i], start[i+1]). */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bpf/insn.h"
+#include "bpf/ir-level.h"
 
 /* ------------------------------------------------------------------------------------------- */
 /* Tree construction (libseccomp src/db.c) */
@@ -36,54 +37,6 @@ static struct ir_node *node_new(struct cf_ir *ir)
 	n->org_t = n->org_f = -1;
 	n->ir = ir;
 	return n;
-}
-
-static unsigned arg_priority(const struct ir_node *a)
-{
-	return (a->arg << 1) + (a->hi ? 1 : 0);
-}
-
-static unsigned op_priority(enum cf_op op)
-{
-	switch (op) {
-	case CF_OP_MASKED_EQ:
-	case CF_OP_EQ:
-	case CF_OP_NE:
-		return 3;
-	case CF_OP_LE:
-	case CF_OP_LT:
-		return 2;
-	case CF_OP_GE:
-	case CF_OP_GT:
-		return 1;
-	case CF_OP_COUNT:
-	case CF_OP_INVALID:
-		return 0;
-	}
-	return 0;
-}
-
-/* _db_chain_lt */
-static bool chain_lt(const struct ir_node *a, const struct ir_node *b)
-{
-	unsigned pa = arg_priority(a), pb = arg_priority(b);
-
-	if (pa != pb)
-		return pa < pb;
-	pa = op_priority(a->op_orig);
-	pb = op_priority(b->op_orig);
-	if (pa != pb)
-		return pa < pb;
-	if (a->op_orig == CF_OP_LE || a->op_orig == CF_OP_LT)
-		return a->datum > b->datum;
-	return a->datum < b->datum;
-}
-
-/* _db_chain_eq */
-static bool chain_eq(const struct ir_node *a, const struct ir_node *b)
-{
-	return arg_priority(a) == arg_priority(b) && a->op == b->op && a->datum == b->datum &&
-	       a->mask == b->mask;
 }
 
 static bool chain_leaf(const struct ir_node *n)
@@ -122,15 +75,27 @@ static bool fuel(const struct ir_node *n)
 	return true;
 }
 
+/*
+ * The first node of x's level: libseccomp walks lvl_prv there; an indexed level knows it (the
+ * walk's fuel only runs out on a broken level, and broken levels are never indexed).
+ */
+static struct ir_node *level_head(struct ir_node *x)
+{
+	const struct ir_level *lv = ir_level_cur(x);
+
+	if (lv)
+		return lv->first;
+	while (x->lvl_prv && fuel(x))
+		x = x->lvl_prv;
+	return x;
+}
+
 /* _db_level_clean */
 static unsigned level_clean(struct ir_node *node)
 {
-	struct ir_node *n = node, *start;
+	struct ir_node *n = level_head(node), *start = n;
 	unsigned cnt = 0;
 
-	while (n->lvl_prv && fuel(n))
-		n = n->lvl_prv;
-	start = n;
 	for (; n && fuel(n); n = n->lvl_nxt) {
 		unsigned links = (n->lvl_prv ? 1u : 0u) + (n->lvl_nxt ? 1u : 0u);
 
@@ -174,6 +139,9 @@ static unsigned node_put(struct ir_node **node)
 		return 0;
 	}
 	if (--n->refcnt == 0) {
+		/* its level changes: the indexes no longer describe it */
+		if (ir_level_tracked(n))
+			ir_level_dirty(n->ir);
 		lvl_p = n->lvl_prv;
 		lvl_n = n->lvl_nxt;
 		nxt_t = n->nxt_t;
@@ -218,9 +186,7 @@ static unsigned tree_remove(struct ir_node **tree, struct ir_node *node)
 
 	if (!tree || !*tree || !node)
 		return 0;
-	c = *tree;
-	while (c->lvl_prv && fuel(c))
-		c = c->lvl_prv;
+	c = level_head(*tree);
 	do {
 		if (!fuel(c))
 			return cnt;
@@ -234,6 +200,8 @@ static unsigned tree_remove(struct ir_node **tree, struct ir_node *node)
 	} while (c && cnt == 0);
 	return cnt;
 remove:
+	if (ir_level_tracked(c))
+		ir_level_dirty(c->ir);
 	if (c == *tree)
 		*tree = c->lvl_prv ? c->lvl_prv : c->lvl_nxt;
 	if (c->lvl_prv)
@@ -247,13 +215,11 @@ remove:
 }
 
 /* _db_tree_act_check: 0 when every action in the tree equals `action` */
-static int tree_act_check(const struct ir_node *tree, uint32_t action)
+static int tree_act_check(struct ir_node *tree, uint32_t action)
 {
 	if (!tree)
 		return 0;
-	while (tree->lvl_prv && fuel(tree))
-		tree = tree->lvl_prv;
-	for (const struct ir_node *n = tree; n; n = n->lvl_nxt) {
+	for (const struct ir_node *n = level_head(tree); n; n = n->lvl_nxt) {
 		if (!fuel(n))
 			return -EEXIST;
 		if (n->act_t_flg && n->act_t != action)
@@ -266,24 +232,98 @@ static int tree_act_check(const struct ir_node *tree, uint32_t action)
 	return 0;
 }
 
+/*
+ * Which nodes of a level _db_tree_prune's walk can skip for a new node n, the state's flags
+ * given. A node other than the one chain_eq n (an index holds at most one):
+ * - not chain_lt n ("gt"): X_PREFIX ends the walk there (not skippable); else the walk searches
+ *   n's sub-levels from this level's head again: nothing when n is a leaf or MATCH_ONCE ends
+ *   the search at once, and for every later gt node the same as for the first one (the search
+ *   starts at the head, whichever node asks);
+ * - chain_lt n ("lt"): N_PREFIX stops the walk there (not skippable); else it searches the
+ *   node's sub-levels for n, which only finds something where a node chain_eq n is below this
+ *   level: never with MATCH_ONCE, in a level without sub-levels, or when no node below has n's
+ *   argument priority (known while the tree has no shared sub-levels, see ir_sys.dag).
+ * In a sorted level the gt nodes come first: the walk jumps over runs of skippable nodes to
+ * the equal node, the first lt node, or the end. Any change to the level ends the jumping.
+ */
+struct prune_skip {
+	struct ir_level *lv; /* NULL: walk every node */
+	unsigned gen;
+	const struct ir_node *n;
+	struct ir_node *eq, *lt; /* the node chain_eq n, the first node chain_lt n */
+	bool eq_seen, gt_noop, lt_noop;
+};
+
+static void skip_init(struct prune_skip *sk, struct ir_node *head, const struct ir_node *n,
+		      const struct iter_state *state)
+{
+	unsigned f = state->flags;
+
+	memset(sk, 0, sizeof(*sk));
+	sk->lv = ir_level_of(head);
+	if (!sk->lv)
+		return;
+	sk->gen = head->ir->lvl_gen;
+	sk->n = n;
+	ir_level_find(sk->lv, n, &sk->eq, &sk->lt);
+	sk->gt_noop = !(f & IST_X_PREFIX) && (chain_leaf(n) || (f & IST_MATCH_ONCE));
+	sk->lt_noop = !(f & IST_N_PREFIX) &&
+		      ((f & IST_MATCH_ONCE) || sk->lv->n_kids == 0 ||
+		       (!state->sx->dag && !(ir_level_below(sk->lv) & (1u << ir_arg_priority(n)))));
+}
+
+/* x, or the next node the walk must visit (NULL: none, the walk ends as at the level's end) */
+static struct ir_node *skip_next(struct prune_skip *sk, struct ir_node *x)
+{
+	if (!sk->lv)
+		return x;
+	if (x->ir->lvl_gen != sk->gen) {
+		/* the level changed: walk the rest of it as libseccomp does */
+		sk->lv = NULL;
+		return x;
+	}
+	/* jumps never pass the equal node: if it was not visited yet, it lies ahead */
+	while (x && x != sk->eq) {
+		if (!ir_chain_lt(x, sk->n)) {
+			if (!sk->gt_noop)
+				return x;
+			if (sk->eq && !sk->eq_seen && !ir_chain_lt(sk->eq, sk->n))
+				x = sk->eq;
+			else
+				x = sk->lt;
+		} else {
+			if (!sk->lt_noop)
+				return x;
+			x = sk->eq && !sk->eq_seen ? sk->eq : NULL;
+		}
+	}
+	if (x)
+		sk->eq_seen = true;
+	return x;
+}
+
 /* _db_tree_prune: drop existing sub-trees that a shorter new rule with the same action covers */
 unsigned ir_tree_prune(struct ir_node **existing, struct ir_node *new, struct iter_state *state)
 {
 	struct iter_state state_nxt, state_new = *state;
 	struct ir_node *x = *existing, *n = new, *x_next;
-	unsigned cnt = 0;
+	struct prune_skip sk;
+	unsigned cnt = 0, cnt0;
 
 	if (!n || !x)
 		goto out;
 	if ((state->flags & IST_M_MATCHSET) == IST_MATCH_ONCE)
 		goto out;
-	while (x->lvl_prv && fuel(x))
-		x = x->lvl_prv;
+	x = level_head(x);
+	skip_init(&sk, x, n, state);
 	do {
+		x = skip_next(&sk, x);
+		if (!x)
+			break;
 		if (!fuel(x))
 			goto out;
 		x_next = x->lvl_nxt;
-		if (chain_eq(x, n)) {
+		if (ir_chain_eq(x, n)) {
 			state_new.flags |= IST_M_MATCHSET;
 			if (chain_leaf(n))
 				state_new.flags |= IST_N_FINISHED;
@@ -322,19 +362,26 @@ unsigned ir_tree_prune(struct ir_node **existing, struct ir_node *new, struct it
 				if (!x)
 					goto next_node;
 			}
-			if (!tree_act_check(x, state_new.action) && (state_new.flags & IST_MATCH) &&
-			    (state_new.flags & IST_N_FINISHED) &&
-			    (state_new.flags & IST_X_PREFIX)) {
-				cnt += tree_remove(&state->sx->chains, x);
-				if (!state->sx->chains)
+			/*
+			 * libseccomp checks the actions first; that walks x's whole level and has
+			 * no effect unless one of these holds (it only reads the tree)
+			 */
+			bool n_done = (state_new.flags & IST_MATCH) &&
+				      (state_new.flags & IST_N_FINISHED) &&
+				      (state_new.flags & IST_X_PREFIX);
+			bool x_done = (state_new.flags & IST_MATCH) &&
+				      (state_new.flags & IST_X_FINISHED) &&
+				      (state_new.flags & IST_N_PREFIX);
+
+			if ((n_done || x_done) && !tree_act_check(x, state_new.action)) {
+				if (n_done) {
+					cnt += tree_remove(&state->sx->chains, x);
+					if (!state->sx->chains)
+						goto out;
+				} else
 					goto out;
-			} else if (!tree_act_check(x, state_new.action) &&
-				   (state_new.flags & IST_MATCH) &&
-				   (state_new.flags & IST_X_FINISHED) &&
-				   (state_new.flags & IST_N_PREFIX)) {
-				goto out;
 			}
-		} else if (chain_lt(x, n)) {
+		} else if (ir_chain_lt(x, n)) {
 			if (state->flags & IST_N_PREFIX)
 				goto out;
 			if (x->nxt_t) {
@@ -368,6 +415,7 @@ unsigned ir_tree_prune(struct ir_node **existing, struct ir_node *new, struct it
 		} else {
 			if (state->flags & IST_X_PREFIX)
 				goto out;
+			cnt0 = cnt;
 			if (n->nxt_t) {
 				node_get(x);
 				state_nxt = *state;
@@ -396,6 +444,9 @@ unsigned ir_tree_prune(struct ir_node **existing, struct ir_node *new, struct it
 				if (!x)
 					goto next_node;
 			}
+			/* no effect: neither will the same searches from the next such node */
+			if (cnt == cnt0)
+				sk.gt_noop = true;
 		}
 next_node:
 		x = x_next;
@@ -415,109 +466,195 @@ static int32_t tree_origin(const struct ir_node *n)
 	return n ? n->origin : -1;
 }
 
+/*
+ * The argument priorities below n in its (new) chain: what merging n brings below its level.
+ * Only asked for trees without shared sub-levels (ir_sys.dag), where a chain is a path of at
+ * most 18 nodes (6 conditions of 3) that keeps its nxt links while merged; anything deeper is
+ * a chain this code did not build: all priorities.
+ */
+static uint32_t chain_below(const struct ir_node *n, unsigned depth)
+{
+	uint32_t m = 0;
+
+	if (depth > 18)
+		return UINT32_MAX;
+	if (n->nxt_t)
+		m |= (1u << ir_arg_priority(n->nxt_t)) | chain_below(n->nxt_t, depth + 1);
+	if (n->nxt_f)
+		m |= (1u << ir_arg_priority(n->nxt_f)) | chain_below(n->nxt_f, depth + 1);
+	return m;
+}
+
+/* _db_tree_add's merge of n into the existing node x that is chain_eq to it */
+static int add_merge(struct ir_node *x, struct ir_node *n, struct iter_state *state)
+{
+	int r;
+
+	if (n->act_t_flg) {
+		if (!x->act_t_flg) {
+			if (tree_act_check(x->nxt_t, n->act_t) != 0) {
+				state->conflict = tree_origin(x->nxt_t);
+				return -EEXIST;
+			}
+			node_put(&x->nxt_t);
+			x->nxt_t = NULL;
+			x->act_t = n->act_t;
+			x->org_t = n->org_t;
+			x->act_t_flg = true;
+		} else if (n->act_t != x->act_t) {
+			/* 64-bit GT/GE: the larger datum decides the upper word */
+			if (n->hi && n->datum_full > x->datum_full) {
+				x->act_t = n->act_t;
+				x->org_t = n->org_t;
+			}
+			if (chain_leaf(x) || chain_leaf(n)) {
+				state->conflict = x->org_t;
+				return -EEXIST;
+			}
+		}
+	}
+	if (n->act_f_flg) {
+		if (!x->act_f_flg) {
+			if (tree_act_check(x->nxt_f, n->act_f) != 0) {
+				state->conflict = tree_origin(x->nxt_f);
+				return -EEXIST;
+			}
+			node_put(&x->nxt_f);
+			x->nxt_f = NULL;
+			x->act_f = n->act_f;
+			x->org_f = n->org_f;
+			x->act_f_flg = true;
+		} else if (n->act_f != x->act_f) {
+			if (n->hi && n->datum_full < x->datum_full && state->merge_254) {
+				/* the defect GHSA-4q85-33p6-j5g6 fixed: kept for the
+				 * oracle, which compares against 2.5.4 */
+				x->act_t = n->act_t;
+				x->org_t = n->org_t;
+			} else if (n->hi && n->datum_full < x->datum_full) {
+				x->act_f = n->act_f;
+				x->org_f = n->org_f;
+			}
+			if (chain_leaf(x) || chain_leaf(n)) {
+				state->conflict = x->org_f;
+				return -EEXIST;
+			}
+		}
+	}
+	if (n->nxt_t) {
+		if (x->nxt_t) {
+			r = ir_tree_add(&x->nxt_t, n->nxt_t, state);
+			if (r != 0)
+				return r;
+		} else if (!x->act_t_flg)
+			x->nxt_t = node_get(n->nxt_t);
+		else
+			return 0; /* the existing tree is shorter */
+	}
+	if (n->nxt_f) {
+		if (x->nxt_f) {
+			r = ir_tree_add(&x->nxt_f, n->nxt_f, state);
+			if (r != 0)
+				return r;
+		} else if (!x->act_f_flg)
+			x->nxt_f = node_get(n->nxt_f);
+		else
+			return 0;
+	}
+	return 0;
+}
+
+/* the same, telling x's level index when x gains or loses its last sub-level */
+static int add_merge_tracked(struct ir_node *x, struct ir_node *n, struct iter_state *state)
+{
+	bool had_kids = x->nxt_t || x->nxt_f;
+	int r = add_merge(x, n, state);
+
+	/* what the rule brings below x is now below x's level */
+	if (!state->sx->dag)
+		ir_level_add_below(x, chain_below(n, 0));
+	ir_level_kids(x, had_kids);
+	return r;
+}
+
+/* _db_tree_add's insertion of n before x, the first node of the level that is chain_lt it */
+static void add_before(struct ir_node **existing, struct ir_node *x, struct ir_node *n)
+{
+	if (x->lvl_prv) {
+		x->lvl_prv->lvl_nxt = node_get(n);
+		n->lvl_prv = x->lvl_prv;
+		x->lvl_prv = node_get(n);
+		n->lvl_nxt = x;
+	} else {
+		x->lvl_prv = node_get(n);
+		n->lvl_nxt = node_get(x);
+	}
+	if (*existing == x) {
+		*existing = node_get(n);
+		node_put(&x);
+	}
+}
+
+/* _db_tree_add's insertion of n after x, the last node of the level */
+static void add_after(struct ir_node *x, struct ir_node *n)
+{
+	n->lvl_prv = node_get(x);
+	x->lvl_nxt = node_get(n);
+}
+
+/*
+ * _db_tree_add starting at a level's head with a fresh node, as an index lookup: the walk stops
+ * at the first node that is chain_eq to n or chain_lt it. In a sorted level the nodes chain_lt
+ * n come after all others, so that is the equal node if it comes before them, else the first
+ * node chain_lt n (checked for equality first, as the walk does), else the end.
+ */
+static int add_indexed(struct ir_level *lv, struct ir_node **existing, struct ir_node *n,
+		       struct iter_state *state)
+{
+	struct ir_node *eq, *lt;
+
+	ir_level_find(lv, n, &eq, &lt);
+	if (!fuel(*existing))
+		return -ELOOP;
+	if (eq && (eq == lt || !ir_chain_lt(eq, n)))
+		return add_merge_tracked(eq, n, state);
+	if (lt)
+		add_before(existing, lt, n);
+	else
+		add_after(lv->last, n);
+	if (!state->sx->dag)
+		lv->below |= chain_below(n, 0);
+	ir_level_insert(lv, n);
+	return 0;
+}
+
 /* _db_tree_add, with libseccomp 2.6.1's fix of the 64-bit false-action merge */
 int ir_tree_add(struct ir_node **existing, struct ir_node *new, struct iter_state *state)
 {
 	struct ir_node *x = *existing, *n = new;
-	int r;
+	struct ir_level *lv;
 
+	if (!x->lvl_prv && !n->lvl_prv && !n->lvl_nxt && !ir_level_tracked(n)) {
+		lv = ir_level_of(x);
+		if (lv)
+			return add_indexed(lv, existing, n, state);
+	}
 	do {
 		if (!fuel(x))
 			return -ELOOP;
-		if (chain_eq(x, n)) {
-			if (n->act_t_flg) {
-				if (!x->act_t_flg) {
-					if (tree_act_check(x->nxt_t, n->act_t) != 0) {
-						state->conflict = tree_origin(x->nxt_t);
-						return -EEXIST;
-					}
-					node_put(&x->nxt_t);
-					x->nxt_t = NULL;
-					x->act_t = n->act_t;
-					x->org_t = n->org_t;
-					x->act_t_flg = true;
-				} else if (n->act_t != x->act_t) {
-					/* 64-bit GT/GE: the larger datum decides the upper word */
-					if (n->hi && n->datum_full > x->datum_full) {
-						x->act_t = n->act_t;
-						x->org_t = n->org_t;
-					}
-					if (chain_leaf(x) || chain_leaf(n)) {
-						state->conflict = x->org_t;
-						return -EEXIST;
-					}
-				}
-			}
-			if (n->act_f_flg) {
-				if (!x->act_f_flg) {
-					if (tree_act_check(x->nxt_f, n->act_f) != 0) {
-						state->conflict = tree_origin(x->nxt_f);
-						return -EEXIST;
-					}
-					node_put(&x->nxt_f);
-					x->nxt_f = NULL;
-					x->act_f = n->act_f;
-					x->org_f = n->org_f;
-					x->act_f_flg = true;
-				} else if (n->act_f != x->act_f) {
-					if (n->hi && n->datum_full < x->datum_full &&
-					    state->merge_254) {
-						/* the defect GHSA-4q85-33p6-j5g6 fixed: kept for the
-						 * oracle, which compares against 2.5.4 */
-						x->act_t = n->act_t;
-						x->org_t = n->org_t;
-					} else if (n->hi && n->datum_full < x->datum_full) {
-						x->act_f = n->act_f;
-						x->org_f = n->org_f;
-					}
-					if (chain_leaf(x) || chain_leaf(n)) {
-						state->conflict = x->org_f;
-						return -EEXIST;
-					}
-				}
-			}
-			if (n->nxt_t) {
-				if (x->nxt_t) {
-					r = ir_tree_add(&x->nxt_t, n->nxt_t, state);
-					if (r != 0)
-						return r;
-				} else if (!x->act_t_flg)
-					x->nxt_t = node_get(n->nxt_t);
-				else
-					return 0; /* the existing tree is shorter */
-			}
-			if (n->nxt_f) {
-				if (x->nxt_f) {
-					r = ir_tree_add(&x->nxt_f, n->nxt_f, state);
-					if (r != 0)
-						return r;
-				} else if (!x->act_f_flg)
-					x->nxt_f = node_get(n->nxt_f);
-				else
-					return 0;
-			}
-			return 0;
-		} else if (!chain_lt(x, n)) {
+		if (ir_chain_eq(x, n))
+			return add_merge_tracked(x, n, state);
+		if (!ir_chain_lt(x, n)) {
 			if (!x->lvl_nxt) {
-				n->lvl_prv = node_get(x);
-				x->lvl_nxt = node_get(n);
+				if (ir_level_tracked(x) || ir_level_tracked(n))
+					ir_level_dirty(x->ir);
+				add_after(x, n);
 				return 0;
 			}
 			x = x->lvl_nxt;
 		} else {
-			if (x->lvl_prv) {
-				x->lvl_prv->lvl_nxt = node_get(n);
-				n->lvl_prv = x->lvl_prv;
-				x->lvl_prv = node_get(n);
-				n->lvl_nxt = x;
-			} else {
-				x->lvl_prv = node_get(n);
-				n->lvl_nxt = node_get(x);
-			}
-			if (*existing == x) {
-				*existing = node_get(n);
-				node_put(&x);
-			}
+			if (ir_level_tracked(x) || ir_level_tracked(n))
+				ir_level_dirty(x->ir);
+			add_before(existing, x, n);
 			return 0;
 		}
 	} while (x);

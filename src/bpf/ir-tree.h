@@ -21,6 +21,67 @@ struct iter_state {
 	bool merge_254; /* reproduce libseccomp <= 2.6.0 (tests only) */
 };
 
+static inline unsigned ir_arg_priority(const struct ir_node *a)
+{
+	return (a->arg << 1) + (a->hi ? 1 : 0);
+}
+
+static inline unsigned ir_op_priority(enum cf_op op)
+{
+	switch (op) {
+	case CF_OP_MASKED_EQ:
+	case CF_OP_EQ:
+	case CF_OP_NE:
+		return 3;
+	case CF_OP_LE:
+	case CF_OP_LT:
+		return 2;
+	case CF_OP_GE:
+	case CF_OP_GT:
+		return 1;
+	case CF_OP_COUNT:
+	case CF_OP_INVALID:
+		return 0;
+	}
+	return 0;
+}
+
+/*
+ * _db_chain_lt: the order of a level (descending: _db_tree_add inserts a node before the first
+ * one that is chain_lt it). Not consistent with chain_eq: a node can equal one of another
+ * operator class (LE's and GT's upper-word GT nodes), which the walks check first.
+ */
+static inline bool ir_chain_lt(const struct ir_node *a, const struct ir_node *b)
+{
+	unsigned pa = ir_arg_priority(a), pb = ir_arg_priority(b);
+
+	if (pa != pb)
+		return pa < pb;
+	pa = ir_op_priority(a->op_orig);
+	pb = ir_op_priority(b->op_orig);
+	if (pa != pb)
+		return pa < pb;
+	if (a->op_orig == CF_OP_LE || a->op_orig == CF_OP_LT)
+		return a->datum > b->datum;
+	return a->datum < b->datum;
+}
+
+/* chain_lt as one number: ir_chain_lt(a, b) == (ir_order_key(a) < ir_order_key(b)) */
+static inline uint64_t ir_order_key(const struct ir_node *a)
+{
+	unsigned op = ir_op_priority(a->op_orig);
+	uint32_t d = op == 2 ? ~a->datum : a->datum;
+
+	return ((uint64_t)ir_arg_priority(a) << 34) | ((uint64_t)op << 32) | d;
+}
+
+/* _db_chain_eq */
+static inline bool ir_chain_eq(const struct ir_node *a, const struct ir_node *b)
+{
+	return ir_arg_priority(a) == ir_arg_priority(b) && a->op == b->op && a->datum == b->datum &&
+	       a->mask == b->mask;
+}
+
 /* The chain for one rule, NULL with *ret_err == 0 when no condition survives (unconditional). */
 struct ir_node *ir_rule_gen_64(struct cf_ir *ir, const struct ir_abi *abi,
 			       const struct ir_cond *conds, size_t n_conds, uint32_t action,

@@ -22,6 +22,7 @@
 
 #include "base/cleanup.h"
 #include "bpf/insn.h"
+#include "bpf/ir-level.h"
 #include "bpf/ir-tree.h"
 
 /* ------------------------------------------------------------------------------------------- */
@@ -236,6 +237,21 @@ static int contrib_keep(struct ir_sys *s, const struct ir_cond *conds, size_t n_
 	return contrib_add(s, &c);
 }
 
+/*
+ * Whether _db_rule_gen_64 links the next condition from two nodes (GT/GE, LT/LE and NE
+ * continue on two exits): the tree then shares a sub-level between two parents. Counted for
+ * every condition but the last, whether or not a zero mask drops one (a superset is fine).
+ */
+static bool rule_shares(const struct ir_abi *abi, const struct ir_cond *conds, size_t n_conds)
+{
+	if (abi->arg_bits != 64)
+		return false;
+	for (size_t i = 0; i + 1 < n_conds; i++)
+		if (conds[i].op != CF_OP_EQ && conds[i].op != CF_OP_MASKED_EQ)
+			return true;
+	return false;
+}
+
 /* db_rule_add; phantom_id >= 0: merge into the pseudo entry of a name this ABI lacks */
 static int db_rule_add(struct cf_ir *ir, struct ir_abi *abi, uint32_t nr, int phantom_id,
 		       const struct ir_cond *conds, size_t n_conds, uint32_t action, int32_t origin,
@@ -266,6 +282,7 @@ static int db_rule_add(struct cf_ir *ir, struct ir_abi *abi, uint32_t nr, int ph
 			s->chains = chain;
 			s->action = action;
 			s->origin = origin;
+			s->dag = rule_shares(abi, conds, n_conds);
 			return 0;
 		}
 		goto merge;
@@ -278,9 +295,11 @@ static int db_rule_add(struct cf_ir *ir, struct ir_abi *abi, uint32_t nr, int ph
 		*slot = (int32_t)(slot - abi->index);
 		s = &abi->sys[*slot];
 		abi->n_sys++;
-		*s = (struct ir_sys){
-			.nr = nr, .chains = chain, .action = action, .origin = origin
-		};
+		*s = (struct ir_sys){ .nr = nr,
+				      .chains = chain,
+				      .action = action,
+				      .origin = origin,
+				      .dag = rule_shares(abi, conds, n_conds) };
 		/* the rules of a conditional entry are kept for the model; see struct ir_sys */
 		return chain ? contrib_keep(s, conds, n_conds, action, origin) : 0;
 	}
@@ -291,6 +310,7 @@ static int db_rule_add(struct cf_ir *ir, struct ir_abi *abi, uint32_t nr, int ph
 			return r;
 	}
 merge:
+	s->dag |= rule_shares(abi, conds, n_conds);
 add_reset:
 	if (!s->chains) {
 		if (rm_flag) {
@@ -751,6 +771,7 @@ struct cf_ir *ir_free(struct cf_ir *ir)
 {
 	if (!ir)
 		return NULL;
+	ir_level_free_all(ir);
 	while (ir->blocks) {
 		struct ir_node_block *b = ir->blocks;
 

@@ -44,6 +44,10 @@ struct ir_node {
 	unsigned refcnt; /* libseccomp's reference count: its pruning depends on it */
 	bool dead; /* "freed" by libseccomp (kept allocated here) */
 	struct cf_ir *ir;
+	/* the index of the node's level (ir-level.c), valid while lvl_gen == ir->lvl_gen */
+	struct ir_level *lvl;
+	unsigned lvl_gen;
+	unsigned walk_stamp; /* ir-level.c: visited by the walk with this stamp */
 };
 
 /* A condition as handed to libseccomp (struct db_api_arg): MASKED_EQ keeps its mask. */
@@ -74,6 +78,12 @@ struct ir_sys {
 	int32_t origin;
 	struct ir_contrib *contribs;
 	size_t n_contribs, cap_contribs;
+	/*
+	 * A rule's chain shared a sub-level between two parents (64-bit GT/GE/LT/LE/NE followed
+	 * by another condition): what lies below a level is no longer known from the rules that
+	 * went through it (ir-level.c ir_level_below).
+	 */
+	bool dag;
 };
 
 struct ir_abi {
@@ -120,6 +130,10 @@ struct cf_ir {
 	const uint8_t *mux_call_by_id; /* name id -> socketcall/ipc call number (ipc: +128) */
 	struct ir_node_block *blocks; /* every node, allocated in blocks (newest first) */
 	size_t n_nodes;
+	/* level indexes (ir-level.c): all of them are dropped when lvl_gen is bumped */
+	unsigned lvl_gen;
+	struct ir_level *levels;
+	unsigned walk_stamp;
 };
 
 /* Nodes come from blocks: a compile makes hundreds of them and frees them all at once. */

@@ -2,6 +2,7 @@
 #include "random-profile.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const name_pool[] = {
@@ -115,6 +116,18 @@ static void pick_action(struct rp_rand *g, enum cf_action *a, bool *has_errno, u
 	}
 }
 
+/* Rule i with its conditions, and its resolved entry (activity left to the caller). */
+static void rule_done(struct cf_rule *r, struct cf_arg *args, size_t n_args, size_t i,
+		      struct cf_resolved_rule *rr)
+{
+	r->args = args;
+	r->n_args = n_args;
+	r->pos.line = (unsigned)(10 + i);
+	r->pos.column = 5;
+	rr->rule = r;
+	rr->index = i;
+}
+
 void rp_generate(struct rp_profile *p, struct rp_rand *g)
 {
 	size_t n_rules;
@@ -151,12 +164,7 @@ void rp_generate(struct rp_profile *p, struct rp_rand *g)
 				value_pool[rp_next(g, sizeof(value_pool) / sizeof(value_pool[0]))];
 			a->has_value_two = a->op == CF_OP_MASKED_EQ;
 		}
-		r->args = p->args[i];
-		r->n_args = n_args;
-		r->pos.line = (unsigned)(10 + i);
-		r->pos.column = 5;
-		p->rrules[i].rule = r;
-		p->rrules[i].index = i;
+		rule_done(r, p->args[i], n_args, i, &p->rrules[i]);
 		p->rrules[i].active = rp_next(g, 8) != 0;
 	}
 	p->prof.rules = p->rules;
@@ -260,4 +268,87 @@ size_t rp_corner_values(const struct cf_resolved *r, uint64_t *out, size_t max)
 		}
 	}
 	return n;
+}
+
+/* A condition value: a 64-bit corner now and then, else one of `spread` values around it. */
+static uint64_t large_value(struct rp_rand *g, uint64_t spread)
+{
+	uint64_t base = value_pool[rp_next(g, sizeof(value_pool) / sizeof(value_pool[0]))];
+
+	if (rp_next(g, 8) == 0)
+		return base;
+	return (rp_next(g, 4) == 0 ? base : 0) + rp_next(g, spread);
+}
+
+struct rp_large *rp_generate_large(struct rp_rand *g, size_t n_rules, uint64_t spread)
+{
+	static const char *const few[] = { "personality", "ioctl", "socket", "sendmmsg", "mseal" };
+	struct rp_large *p = calloc(1, sizeof(*p));
+	/* one action for most rules: with several, almost every large profile is refused */
+	enum cf_action main_act = rp_next(g, 2) ? CF_ACT_ALLOW : CF_ACT_LOG;
+	/* how often another action comes in: never, rarely, now and then */
+	uint64_t other = (uint64_t[]){ 0, 512, 48 }[rp_next(g, 3)];
+	/* the ops come from a per-profile subset, so the same shapes meet often */
+	unsigned op_seed = (unsigned)rp_next(g, CF_OP_COUNT);
+
+	if (!p)
+		return NULL;
+	p->rules = calloc(n_rules, sizeof(*p->rules));
+	p->names = calloc(n_rules, sizeof(*p->names));
+	p->args = calloc(n_rules, sizeof(*p->args));
+	p->rrules = calloc(n_rules, sizeof(*p->rrules));
+	if (!p->rules || !p->names || !p->args || !p->rrules) {
+		rp_large_free(p);
+		return NULL;
+	}
+	p->prof.source = (char *)"large.json";
+	p->prof.has_default_action = true;
+	p->prof.default_action = CF_ACT_ERRNO;
+	for (size_t i = 0; i < n_rules; i++) {
+		struct cf_rule *r = &p->rules[i];
+		size_t n_names = 1 + rp_next(g, 2);
+		/* an unconditional rule decides its syscall for good: rare */
+		size_t n_args = rp_next(g, 256) ? 1 + rp_next(g, 3) : 0;
+
+		for (size_t k = 0; k < n_names; k++)
+			p->names[i][k] = (char *)few[rp_next(g, sizeof(few) / sizeof(few[0]))];
+		r->names = p->names[i];
+		r->n_names = n_names;
+		r->action = other && rp_next(g, other) == 0 ? CF_ACT_TRAP : main_act;
+		for (size_t k = 0; k < n_args; k++) {
+			struct cf_arg *a = &p->args[i][k];
+
+			a->index = (unsigned)(k == 0 ? rp_next(g, 2) : rp_next(g, 3));
+			a->op = (enum cf_op)(rp_next(g, 4) ? (op_seed + k) % CF_OP_COUNT :
+							     rp_next(g, CF_OP_COUNT));
+			a->value = large_value(g, spread);
+			a->value_two = large_value(g, spread);
+			a->has_value_two = a->op == CF_OP_MASKED_EQ;
+		}
+		rule_done(r, p->args[i], n_args, i, &p->rrules[i]);
+		p->rrules[i].active = true;
+	}
+	p->prof.rules = p->rules;
+	p->prof.n_rules = n_rules;
+	p->res.profile = &p->prof;
+	p->res.arches[p->res.n_arches++] = CF_ARCH_X86_64;
+	p->res.arches[p->res.n_arches++] = CF_ARCH_X86;
+	p->res.arches[p->res.n_arches++] = CF_ARCH_X32;
+	p->res.native = CF_ARCH_X86_64;
+	p->res.default_action = CF_ACT_ERRNO;
+	p->res.default_errno = EPERM;
+	p->res.rules = p->rrules;
+	p->res.n_rules = n_rules;
+	return p;
+}
+
+void rp_large_free(struct rp_large *p)
+{
+	if (!p)
+		return;
+	free(p->rules);
+	free(p->names);
+	free(p->args);
+	free(p->rrules);
+	free(p);
 }

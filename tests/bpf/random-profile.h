@@ -39,3 +39,21 @@ void rp_generate(struct rp_profile *p, struct rp_rand *g);
 
 /* Argument values worth trying against the profile's conditions (deduplicated). */
 size_t rp_corner_values(const struct cf_resolved *r, uint64_t *out, size_t max);
+
+/*
+ * A large random profile (issue 9: compile time must scale): n_rules rules over a few names, so
+ * that hundreds of rules merge into one syscall's tree. `spread` (1..) is how many distinct
+ * values a condition draws from: small -> many equal nodes, conflicts and pruning; large ->
+ * long levels of distinct values (the merge's hot path). Free with rp_large_free().
+ */
+struct rp_large {
+	struct cf_profile prof;
+	struct cf_rule *rules;
+	char *(*names)[RP_MAX_NAMES];
+	struct cf_arg (*args)[RP_MAX_ARGS];
+	struct cf_resolved_rule *rrules;
+	struct cf_resolved res;
+};
+
+struct rp_large *rp_generate_large(struct rp_rand *g, size_t n_rules, uint64_t spread);
+void rp_large_free(struct rp_large *p);

@@ -12,6 +12,7 @@
 #include <linux/audit.h>
 
 #include "bpf/filter.h"
+#include "bpf/insn.h"
 #include "bpf/sim.h"
 #include "caps/caps.h"
 #include "lib/cf-test.h"
@@ -192,6 +193,14 @@ static void sweep(const struct cf_resolved *r, const struct cf_bpf_prog *ours,
 	}
 }
 
+/*
+ * test_large compares the merge: a profile whose code only callfence cannot fit in 4096
+ * instructions (its trees for hundreds of merged rules are longer than libseccomp's) is
+ * counted there, not failed.
+ */
+static size_t only_ours_too_long;
+static bool count_only_ours_too_long;
+
 /* Returns the number of mismatches; `refused` reports both compilers refusing the profile. */
 static size_t compare(const struct cf_resolved *r, const char *label, bool *refused)
 {
@@ -222,6 +231,15 @@ static size_t compare(const struct cf_resolved *r, const char *label, bool *refu
 
 		if (q_ours < 0 && q_lsc < 0) {
 			*refused = true;
+			return 0;
+		}
+		/* too long for the kernel either way: runc's seccomp(2) would fail */
+		if (q_ours == -E2BIG && q_lsc == 0 &&
+		    (lsc.n2 > CF_BPF_MAXINSNS || count_only_ours_too_long)) {
+			free(lsc.p1);
+			free(lsc.p2);
+			*refused = lsc.n2 > CF_BPF_MAXINSNS;
+			only_ours_too_long += !*refused;
 			return 0;
 		}
 		/* a conflict on a syscall libseccomp 2.5.4 does not know: runc drops those rules */
@@ -421,6 +439,48 @@ static void test_random(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/*
+ * Large random profiles (issue 9: the merge is indexed instead of walked): hundreds of rules
+ * merged into a few syscalls' trees, with equal, nested, conflicting and distinct conditions.
+ * The merge must still be libseccomp's: same refusals, same decisions.
+ */
+static void test_large(void **state)
+{
+	static const size_t sizes[] = { 60, 200, 600 };
+	static const uint64_t spreads[] = { 3, 50, 1000000 };
+	size_t bad = 0, refused_n = 0, n = 8, total = 0;
+	const char *env = getenv("CALLFENCE_ORACLE_LARGE");
+
+	(void)state;
+	if (env)
+		n = strtoul(env, NULL, 10);
+	count_only_ours_too_long = true;
+	for (size_t seed = 1; seed <= n; seed++)
+		for (size_t a = 0; a < ARRAY_SIZE(sizes); a++)
+			for (size_t b = 0; b < ARRAY_SIZE(spreads); b++) {
+				struct rp_rand g;
+				struct rp_large *p;
+				char label[96];
+				bool refused;
+
+				rp_rand_init(&g, NULL, 0, seed * 104729 + a * 31 + b);
+				p = rp_generate_large(&g, sizes[a], spreads[b]);
+				assert_non_null(p);
+				snprintf(label, sizeof(label),
+					 "large seed %zu, %zu rules, spread %llu", seed, sizes[a],
+					 (unsigned long long)spreads[b]);
+				bad += compare(&p->res, label, &refused);
+				refused_n += refused;
+				total++;
+				rp_large_free(p);
+			}
+	count_only_ours_too_long = false;
+	print_message("# large: %zu profiles, %zu refused by both, %zu over 4096 instructions "
+		      "with callfence only, %zu with mismatches\n",
+		      total, refused_n, only_ours_too_long, bad);
+	assert_int_equal(bad, 0);
+}
+
 /* libseccomp 2.5.4 leaks its transaction snapshots when a rule add fails: not ours */
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
@@ -434,6 +494,7 @@ int main(void)
 		CF_TEST(test_builtin),
 		CF_TEST_REFERENCE(test_reference),
 		CF_TEST(test_random),
+		CF_TEST(test_large),
 	};
 
 	return CF_TEST_RUN(tests);

@@ -2,9 +2,10 @@
 #pragma once
 
 /*
- * What `callfence record` learned from one run: the contract between the observers that fill it
- * (eBPF in src/observe/, ptrace as the fallback) and what turns it into a profile
- * (src/record/synth.c, merge, verify). Both observers fill exactly these fields, so a test can
+ * What `callfence record` learned from one run (or `callfence predict` from the binaries): the
+ * contract between what fills it (the eBPF observer in src/observe/, the ptrace fallback, the
+ * static analysis in src/predict/) and what turns it into a profile (src/record/synth.c, merge,
+ * verify). Both observers fill exactly these fields, so a test can
  * compare them field by field.
  *
  * Numbers are what the kernel's seccomp_data would carry: `arch` is AUDIT_ARCH_*, `nr` the number
@@ -21,8 +22,8 @@
 
 /* Distinct argument vectors kept per call for the calls the base decides by argument; more are
  * counted in `tuples_dropped` and make synth fall back to the base's own conditions. */
-#define CF_REC_MAX_TUPLES 64
-#define CF_REC_EXE_SIZE	  256
+#define CF_REC_MAX_TUPLES  64
+#define CF_REC_ORIGIN_SIZE 256
 
 /* One (arch, nr) the command's process tree entered, successfully or not. */
 struct cf_rec_call {
@@ -32,9 +33,10 @@ struct cf_rec_call {
 	/* at least one call returned >= 0, or never returned (execve, exit): synth answers a
 	 * call libc probes and abandons (clone3) with ENOSYS when this stays false */
 	bool succeeded;
-	/* provenance: the executable (/proc/PID/exe or the kernel's comm when gone) that made it
-	 * first */
-	char first_exe[CF_REC_EXE_SIZE];
+	/* provenance, for the rule's comment: record puts the executable that made the call first
+	 * (/proc/PID/exe, or the kernel's comm when it is gone); predict the function path that
+	 * reaches it ("curl: getaddrinfo -> __nss_... -> socket") */
+	char origin[CF_REC_ORIGIN_SIZE];
 	/* only for calls in cf_rec_opts.arg_watch: the distinct argument vectors seen, all six
 	 * arguments as the kernel saw them at entry (masked by the watch's arg mask: unwatched
 	 * arguments are 0 so equal vectors dedupe) */

@@ -84,11 +84,37 @@ static bool seccomp_flags_supported(unsigned flags)
 	return r < 0 && errno == EFAULT;
 }
 
+/* The program's length checked and the flags the running kernel takes for it. */
+static int prog_flags(const struct cf_bpf_prog *prog, bool flags_explicit, unsigned *ret,
+		      struct cf_diag *reterr)
+{
+	unsigned flags = prog->seccomp_flags;
+
+	if (prog->len == 0 || prog->len > BPF_MAXINSNS)
+		return diag_set(reterr, E2BIG, NULL, 0, 0, NULL,
+				"the compiled filter has %zu instructions; the kernel takes 1-%d",
+				prog->len, BPF_MAXINSNS);
+	if (!seccomp_flags_supported(flags)) {
+		/* runc (specconv) adds SPEC_ALLOW only when the kernel supports it. */
+		if (!flags_explicit && (flags & SECCOMP_FILTER_FLAG_SPEC_ALLOW) &&
+		    seccomp_flags_supported(flags & ~SECCOMP_FILTER_FLAG_SPEC_ALLOW))
+			flags &= ~SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+		else
+			return diag_set(
+				reterr, EOPNOTSUPP, NULL, 0, 0, "/flags",
+				"the running kernel does not support the seccomp flags 0x%x",
+				flags);
+	}
+	*ret = flags;
+	return 0;
+}
+
 static int plan_seccomp(struct cf_plan *plan, const struct cf_run_spec *spec,
 			struct cf_diag *reterr)
 {
 	const struct cf_bpf_prog *prog = spec->prog;
-	unsigned flags = prog->seccomp_flags;
+	unsigned flags;
+	int r;
 
 	if (prog->needs_listener) {
 		/* runc (process_linux.go) refuses NOTIFY without a listener to hand the fd to */
@@ -100,7 +126,7 @@ static int plan_seccomp(struct cf_plan *plan, const struct cf_run_spec *spec,
 					  "use another action");
 			return -EOPNOTSUPP;
 		}
-		if (!(flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+		if (!(prog->seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
 			return diag_set(reterr, EINVAL, NULL, 0, 0, NULL,
 					"internal error: a NOTIFY filter compiled without "
 					"SECCOMP_FILTER_FLAG_NEW_LISTENER");
@@ -113,21 +139,9 @@ static int plan_seccomp(struct cf_plan *plan, const struct cf_run_spec *spec,
 				return -ENOMEM;
 		}
 	}
-	if (prog->len == 0 || prog->len > BPF_MAXINSNS)
-		return diag_set(reterr, E2BIG, NULL, 0, 0, NULL,
-				"the compiled filter has %zu instructions; the kernel takes 1-%d",
-				prog->len, BPF_MAXINSNS);
-	if (!seccomp_flags_supported(flags)) {
-		/* runc (specconv) adds SPEC_ALLOW only when the kernel supports it. */
-		if (!spec->flags_explicit && (flags & SECCOMP_FILTER_FLAG_SPEC_ALLOW) &&
-		    seccomp_flags_supported(flags & ~SECCOMP_FILTER_FLAG_SPEC_ALLOW))
-			flags &= ~SECCOMP_FILTER_FLAG_SPEC_ALLOW;
-		else
-			return diag_set(
-				reterr, EOPNOTSUPP, NULL, 0, 0, "/flags",
-				"the running kernel does not support the seccomp flags 0x%x",
-				flags);
-	}
+	r = prog_flags(prog, spec->flags_explicit, &flags, reterr);
+	if (r < 0)
+		return r;
 	plan->fprog.len = (unsigned short)prog->len;
 	plan->fprog.filter = prog->insns;
 	plan->seccomp_step = plan->n_steps;
@@ -430,5 +444,41 @@ int cf_install_self_filter(const struct sock_filter *insns, size_t len)
 		return -errno;
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp) < 0)
 		return -errno;
+	return 0;
+}
+
+/*
+ * The public API's in-process install (src/api/): the filter on the calling thread, with
+ * no-new-privileges first when asked or when the caller cannot install without it (kernel/
+ * seccomp.c seccomp_prepare_filter: CAP_SYS_ADMIN in the effective set, or NNP). A NOTIFY
+ * program is refused: its listener fd would have no agent, and the kernel then fails every
+ * notified call with ENOSYS instead of the profile's decision.
+ */
+int cf_install_filter(const struct cf_bpf_prog *prog, bool nnp, bool flags_explicit,
+		      struct cf_diag *reterr)
+{
+	struct sock_fprog fp;
+	unsigned flags;
+	int r;
+
+	if (prog->needs_listener)
+		return diag_set(
+			reterr, EOPNOTSUPP, NULL, 0, 0, "/listenerPath",
+			"the profile uses SCMP_ACT_NOTIFY, which needs a seccomp agent; "
+			"the library does not hand the listener to one (callfence run does)");
+	r = prog_flags(prog, flags_explicit, &flags, reterr);
+	if (r < 0)
+		return r;
+	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		r = errno;
+		return diag_set(reterr, r, NULL, 0, 0, NULL, "prctl(PR_SET_NO_NEW_PRIVS): %s",
+				strerror(r));
+	}
+	fp = (struct sock_fprog){ .len = (unsigned short)prog->len, .filter = prog->insns };
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fp) < 0) {
+		r = errno;
+		return diag_set(reterr, r, NULL, 0, 0, NULL, "seccomp(SECCOMP_SET_MODE_FILTER): %s",
+				strerror(r));
+	}
 	return 0;
 }

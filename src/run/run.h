@@ -282,6 +282,13 @@ const struct cf_self_allow *cf_self_outfile_allow(size_t *ret_n);
 CF_MUST_CHECK int cf_self_confine(const struct cf_self_confine_opts *o, const char **ret_stage);
 /* install.c: PR_SET_NO_NEW_PRIVS then the filter on the calling thread. */
 CF_MUST_CHECK int cf_install_self_filter(const struct sock_filter *insns, size_t len);
+/*
+ * install.c: the public API's in-process install (src/api/): prog on the calling thread, after
+ * PR_SET_NO_NEW_PRIVS when nnp. -EOPNOTSUPP (NOTIFY; flags the kernel refuses), -E2BIG, or the
+ * errno of prctl/seccomp; diag filled.
+ */
+CF_MUST_CHECK int cf_install_filter(const struct cf_bpf_prog *prog, bool nnp, bool flags_explicit,
+				    struct cf_diag *reterr);
 
 /* ------------------------------------------------------------------------------------------- */
 /* tty-guard.c: callfence's terminal guard (why: the file) */

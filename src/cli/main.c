@@ -38,6 +38,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CF_EXIT_ERROR;
 	}
+	/* hidden: one word a line for shell-completion/callfence.bash (listing.c) */
+	if (strcmp(argv[1], "help") == 0 && argc == 3 && strcmp(argv[2], "--commands") == 0) {
+		for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+			puts(commands[i].name);
+		return 0;
+	}
+	if (strcmp(argv[1], "help") == 0 && argc == 3)
+		return cli_help_list(argv[2]);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);

@@ -44,7 +44,15 @@ for m in "$CALLFENCE_SOURCE_DIR"/man/*.[0-9]; do
     b=$(basename "$m"); s=${b##*.}
     [ -f "$MANDIR/man$s/$b" ] && ok "man page $b installed" || not_ok "man page $b not in $MANDIR/man$s"
 done
+# one page per command: what `callfence help --commands` lists
+for c in $("$BINDIR/callfence" help --commands); do
+    [ -f "$MANDIR/man1/callfence-$c.1" ] && ok "command $c has its man page" ||
+        not_ok "command $c has no man page callfence-$c.1 (add it to man/meson.build)"
+done
 [ -f "$COMPDIR/callfence" ] && ok "bash completion installed" || not_ok "no $COMPDIR/callfence"
+got=$(bash -c '. "$1"; COMP_WORDS=("$2" exp); COMP_CWORD=1; _callfence; echo "${COMPREPLY[*]}"' _ \
+    "$COMPDIR/callfence" "$BINDIR/callfence" 2>&1)
+assert_contains "$got" "explain" "the installed completion completes the installed binary"
 [ -f "$INCDIR/callfence/callfence.h" ] && ok "public header installed" || not_ok "no callfence/callfence.h"
 # only include/callfence is public: no private header (src/) may leak into the tree
 leaked=$(find "$DEST" -name '*.h' ! -path '*/include/callfence/*' | sed "s|$DEST||")

@@ -228,8 +228,8 @@ int callfence_explanation_denied(const struct callfence_explanation *e);
  * action", "the ENOSYS boundary (newer than the profile)". */
 const char *callfence_explanation_rule(const struct callfence_explanation *e);
 
-/* The least-privilege fix ("--cap-add CAP_SYS_ADMIN", a profile rule as JSON); "" when the call
- * is allowed or nothing short of unconfined fixes it. */
+/* The least-privilege fix as callfence(1) spells it ("--cap-add SYS_ADMIN", "profile builtin:
+ * add {...}", "--security-opt seccomp=unconfined"); "" when the call is allowed. */
 const char *callfence_explanation_fix(const struct callfence_explanation *e);
 
 /* The whole explanation as `callfence explain` prints it (several lines). */

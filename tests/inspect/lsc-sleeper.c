@@ -20,10 +20,12 @@ int main(void)
 		return 2;
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(mkdir), 0);
 	r |= seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(kcmp), 0);
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(personality), 1,
-			      SCMP_A0(SCMP_CMP_EQ, 4));
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
-			      SCMP_A0(SCMP_CMP_EQ, 17));
+	r |= seccomp_rule_add(
+		ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(personality), 1,
+		(struct scmp_arg_cmp){ .arg = 0, .op = SCMP_CMP_EQ, .datum_a = 4, .datum_b = 0 });
+	r |= seccomp_rule_add(
+		ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+		(struct scmp_arg_cmp){ .arg = 0, .op = SCMP_CMP_EQ, .datum_a = 17, .datum_b = 0 });
 	r |= seccomp_rule_add(ctx, SCMP_ACT_LOG, SCMP_SYS(getppid), 0);
 	if (r)
 		return 3;

@@ -75,7 +75,7 @@ else
     not_ok "after inspect: state $(state "$child"), $(grep TracerPid "/proc/$child/status")"
 fi
 # already traced: a clear error
-strace -o /dev/null -p "$child" 2>/dev/null &
+strace -o /dev/null -p "$child" </dev/null >/dev/null 2>&1 &
 tracer=$!
 pids+=("$tracer")
 for _ in $(seq 100); do grep -q "^TracerPid:[[:space:]]*$tracer" "/proc/$child/status" && break; sleep 0.05; done
@@ -106,7 +106,7 @@ assert v[("SCMP_ARCH_X86_64", "mkdirat")]["action"] == "SCMP_ACT_ALLOW"
 
 # --- a filter libseccomp built
 if [ -n "${LSC_SLEEPER:-}" ]; then
-    "$LSC_SLEEPER" >"$TMP/lsc.out" 2>&1 &
+    "$LSC_SLEEPER" </dev/null >"$TMP/lsc.out" 2>&1 &
     lsc=$!
     pids+=("$lsc")
     for _ in $(seq 100); do grep -q ready "$TMP/lsc.out" && break; sleep 0.05; done
@@ -137,8 +137,30 @@ else
     skip "libseccomp-dev not installed: the libseccomp helper was not built"
 fi
 
+# --- bubblewrap loading `callfence export --format bpf`: recognized in another sandbox's hands
+if command -v bwrap >/dev/null && bwrap --ro-bind / / --dev /dev --proc /proc -- /bin/true 2>/dev/null; then
+    "$CALLFENCE" export --format bpf -o "$TMP/f.bpf"
+    bwrap --ro-bind / / --dev /dev --proc /proc --die-with-parent --seccomp 3 -- sleep 300 \
+        3<"$TMP/f.bpf" </dev/null >/dev/null 2>&1 &
+    bw=$!
+    pids+=("$bw")
+    sl=
+    for _ in $(seq 100); do
+        sl=$(pgrep -P "$bw" -x sleep || true)
+        [ -z "$sl" ] && grep -q '^Seccomp:[[:space:]]*2' "/proc/$bw/status" 2>/dev/null && sl=$bw
+        [ -n "$sl" ] && break
+        sleep 0.05
+    done
+    pids+=("$sl")
+    run_cf inspect "$sl"
+    assert_contains "$out" "instructions: callfence builtin (Docker's default capabilities)" "bwrap --seccomp with the exported builtin: recognized"
+    assert_not_contains "$out" "terminal guard" "twin: bwrap's process has no callfence guard"
+else
+    skip "bwrap cannot create its sandbox here"
+fi
+
 # --- unconfined, and the errors
-sleep 300 &
+sleep 300 </dev/null >/dev/null 2>&1 &
 plain=$!
 pids+=("$plain")
 run_cf inspect "$plain"

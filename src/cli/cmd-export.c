@@ -11,12 +11,25 @@
 #include "cli/opts.h"
 #include "cli/output.h"
 #include "cli/runtime-warn.h"
+#include "export/export.h"
 
 enum export_format {
 	EXPORT_OCI,
 	EXPORT_DOCKER,
 	EXPORT_BPF,
 	EXPORT_ASM,
+	EXPORT_K8S,
+	EXPORT_SPO,
+	EXPORT_SYSTEMD,
+};
+
+static const struct {
+	const char *name;
+	enum export_format format;
+} formats[] = {
+	{ "oci", EXPORT_OCI },	       { "docker", EXPORT_DOCKER }, { "bpf", EXPORT_BPF },
+	{ "asm", EXPORT_ASM },	       { "k8s", EXPORT_K8S },	    { "spo", EXPORT_SPO },
+	{ "systemd", EXPORT_SYSTEMD },
 };
 
 static void export_usage(FILE *f)
@@ -30,6 +43,18 @@ static void export_usage(FILE *f)
 		"                         docker: the profile in Docker format, normalised\n"
 		"                         bpf: raw struct sock_filter array (bwrap --seccomp FD)\n"
 		"                         asm: readable BPF listing naming each rule\n"
+		"                         k8s: the Localhost profile file a kubelet reads (where\n"
+		"                         it goes and the pod's securityContext: on stderr)\n"
+		"                         spo: a Security Profiles Operator SeccompProfile (YAML)\n"
+		"                         systemd: [Service] lines: SystemCallFilter=,\n"
+		"                         SystemCallErrorNumber=, SystemCallArchitectures= and\n"
+		"                         RestrictNamespaces=/RestrictAddressFamilies=/\n"
+		"                         LockPersonality= for the argument rules they cover\n"
+		"      --name NAME        k8s/spo: the profile's name (file NAME.json,\n"
+		"                         metadata.name); default callfence\n"
+		"      --lossy            spo/systemd: export what the target cannot express\n"
+		"                         anyway, saying on stderr what was widened or changed\n"
+		"                         (without it such a profile is refused, exit 125)\n"
 		"  -o, --output FILE      write FILE instead of stdout: a regular file is replaced\n"
 		"                         atomically (through symlinks), a device or FIFO is\n"
 		"                         written in place, - is stdout\n"
@@ -37,8 +62,31 @@ static void export_usage(FILE *f)
 		opts_security_help);
 }
 
-static int emit(enum export_format format, const struct cf_confinement *c, char **ret,
-		size_t *ret_len, struct cf_diag *reterr)
+static int emit_target(enum export_format format, const struct cf_confinement *c,
+		       const struct cf_export_opts *xo, char **ret, struct cf_diag *reterr)
+{
+	cleanup(warnings_clear) struct cf_warnings notes = { 0 };
+	int r;
+
+	if (!c->profile)
+		return diag_set(reterr, EINVAL, NULL, 0, 0, "--format",
+				"seccomp is disabled (%s): there is no profile to export",
+				c->seccomp_label);
+	if (format == EXPORT_K8S)
+		r = cf_export_k8s(c->profile, c->resolved, xo, ret, &notes, reterr);
+	else if (format == EXPORT_SPO)
+		r = cf_export_spo(c->profile, c->resolved, xo, ret, &notes, reterr);
+	else
+		r = cf_export_systemd(c->profile, c->resolved, xo, ret, &notes, reterr);
+	if (r >= 0)
+		for (size_t i = 0; i < notes.n; i++)
+			output_diag(&notes.items[i], "note");
+	return r;
+}
+
+static int emit(enum export_format format, const struct cf_confinement *c,
+		const struct cf_export_opts *xo, char **ret, size_t *ret_len,
+		struct cf_diag *reterr)
 {
 	struct cf_emit_opts eo = {
 		.no_new_privileges = c->no_new_privileges,
@@ -62,6 +110,13 @@ static int emit(enum export_format format, const struct cf_confinement *c, char 
 					c->seccomp_label);
 		eo.format = CF_EMIT_DOCKER;
 		r = cf_emit(c->profile, c->resolved, &eo, ret);
+		if (r == 0)
+			*ret_len = strlen(*ret);
+		return r;
+	case EXPORT_K8S:
+	case EXPORT_SPO:
+	case EXPORT_SYSTEMD:
+		r = emit_target(format, c, xo, ret, reterr);
 		if (r == 0)
 			*ret_len = strlen(*ret);
 		return r;
@@ -97,6 +152,8 @@ int cmd_export(int argc, char **argv)
 		CF_SECURITY_LONG_OPTIONS,
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "name", required_argument, NULL, OPT_SHARED_LAST },
+		{ "lossy", no_argument, NULL, OPT_SHARED_LAST + 1 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -107,6 +164,8 @@ int cmd_export(int argc, char **argv)
 	cleanup(cf_outfile_closep) struct cf_outfile out = CF_OUTFILE_INIT;
 	cleanup_free char *text = NULL;
 	size_t len = 0;
+	struct cf_export_opts xo = { 0 };
+	bool format_set = false;
 	struct cf_diag d;
 	int opt, r;
 
@@ -117,20 +176,27 @@ int cmd_export(int argc, char **argv)
 			export_usage(stdout);
 			return 0;
 		case 'f':
-			if (strcmp(optarg, "oci") == 0)
-				format = EXPORT_OCI;
-			else if (strcmp(optarg, "docker") == 0)
-				format = EXPORT_DOCKER;
-			else if (strcmp(optarg, "bpf") == 0)
-				format = EXPORT_BPF;
-			else if (strcmp(optarg, "asm") == 0)
-				format = EXPORT_ASM;
-			else {
+			format_set = false;
+			for (size_t i = 0; i < ARRAY_SIZE(formats); i++)
+				if (strcmp(optarg, formats[i].name) == 0) {
+					format = formats[i].format;
+					format_set = true;
+				}
+			if (!format_set) {
 				fprintf(stderr,
-					"callfence: --format: unknown format \"%s\"; valid: oci, docker, bpf, asm\n",
+					"callfence: --format: unknown format \"%s\"; valid:",
 					optarg);
+				for (size_t i = 0; i < ARRAY_SIZE(formats); i++)
+					fprintf(stderr, "%s %s", i ? "," : "", formats[i].name);
+				fprintf(stderr, "\n");
 				return CF_EXIT_ERROR;
 			}
+			break;
+		case OPT_SHARED_LAST:
+			xo.name = optarg;
+			break;
+		case OPT_SHARED_LAST + 1:
+			xo.lossy = true;
 			break;
 		case 'o':
 			if (cli_output_check_name("--output", optarg) < 0)
@@ -179,8 +245,19 @@ int cmd_export(int argc, char **argv)
 				"Docker runs such a container without seccomp\n",
 				conf.seccomp_label);
 	}
+	if (xo.lossy && format != EXPORT_SPO && format != EXPORT_SYSTEMD) {
+		cf_confinement_clear(&conf);
+		fprintf(stderr, "callfence: --lossy applies to --format spo and systemd only\n");
+		return CF_EXIT_ERROR;
+	}
+	if (xo.name && format != EXPORT_K8S && format != EXPORT_SPO) {
+		cf_confinement_clear(&conf);
+		fprintf(stderr, "callfence: --name applies to --format k8s and spo only\n");
+		return CF_EXIT_ERROR;
+	}
+	xo.caps = conf.caps;
 	memset(&d, 0, sizeof(d));
-	r = emit(format, &conf, &text, &len, &d);
+	r = emit(format, &conf, &xo, &text, &len, &d);
 	if (r >= 0 && !conf.seccomp_disabled && !sec.arch)
 		warn_export_runtime_gaps(&conf);
 	cf_confinement_clear(&conf);

@@ -15,8 +15,10 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", cmd_run, "run a command confined by a seccomp profile and capabilities" },
-	{ "export", cmd_export, "print the resolved profile as OCI, Docker, BPF or assembly" },
+	{ "export", cmd_export,
+	  "print the resolved profile (OCI, Docker, BPF, asm, k8s, spo, systemd)" },
 	{ "explain", cmd_explain, "say what a syscall gets, which rule decides, and the fix" },
+	{ "inspect", cmd_inspect, "show the seccomp filters a running process is under" },
 };
 
 static void usage(FILE *f)

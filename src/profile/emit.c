@@ -386,6 +386,12 @@ int cf_emit(const struct cf_profile *p, const struct cf_resolved *r,
 			return -EINVAL;
 		emit_docker(&s, p);
 		break;
+	case CF_EMIT_SECCOMP:
+		if (!p || !r || r->unconfined)
+			return -EINVAL;
+		seccomp_object(&s, 0, p, r);
+		strbuf_append(&s, "\n");
+		break;
 	}
 	return strbuf_steal(&s, ret);
 }

@@ -234,6 +234,7 @@ bool cf_kernel_at_least(struct cf_kernel_version a, struct cf_kernel_version b);
 enum cf_emit_format {
 	CF_EMIT_OCI, /* {"process":{capabilities,noNewPrivileges},"linux":{"seccomp":...}} */
 	CF_EMIT_DOCKER, /* normalised Docker profile */
+	CF_EMIT_SECCOMP, /* the resolved linux.seccomp object alone (the Kubernetes Localhost file) */
 };
 
 struct cf_emit_opts {

@@ -68,6 +68,16 @@ compare() {
 		| if $user != "" then .process.user = ($user | fromjson) else . end
 		| if ($e[0].linux.seccomp // null) == null then del(.linux.seccomp)
 		  else .linux.seccomp = $e[0].linux.seccomp end' "$B/base.json" >"$B/config.json"
+	# K8S=1: linux.seccomp is the Kubernetes Localhost file itself, as a CRI runtime passes it
+	if [ -n "${K8S:-}" ]; then
+		if ! "$CF" export --format k8s "$@" >"$TMP/k8s.json" 2>"$TMP/export.err" ||
+			! jq --slurpfile k "$TMP/k8s.json" '.linux.seccomp = $k[0]' "$B/config.json" \
+				>"$B/k8s-config.json"; then
+			ok 1 "$rt: $desc: callfence export --format k8s failed"
+			return
+		fi
+		mv "$B/k8s-config.json" "$B/config.json"
+	fi
 	timeout -k 5 30 "$rt" run --bundle "$B" "cf-$$-$n" </dev/null >"$TMP/rt.out" 2>"$TMP/rt.err"
 	local rt_rc=$?
 	"$rt" delete -f "cf-$$-$n" >/dev/null 2>&1
@@ -98,6 +108,9 @@ for rt in "${runtimes[@]}"; do
 	compare "$rt" "chown gated on CAP_AUDIT_CONTROL, without it" --security-opt "seccomp=$PROFILES/chown-audit-control.json"
 	compare "$rt" "chown gated on CAP_AUDIT_CONTROL, with it" --security-opt "seccomp=$PROFILES/chown-audit-control.json" --cap-add AUDIT_CONTROL
 	compare "$rt" "unconfined" --security-opt seccomp=unconfined
+	K8S=1 compare "$rt" "the k8s Localhost file (builtin)"
+	K8S=1 compare "$rt" "the k8s Localhost file (builtin --cap-add SYS_ADMIN)" --cap-add SYS_ADMIN
+	K8S=1 compare "$rt" "the k8s Localhost file (ALLOW default denying ptrace and chroot)" --security-opt "seccomp=$PROFILES/allow-deny-ptrace-chroot.json"
 	# Only actions on syscalls runc itself does not make after its filter: a KILL_THREAD on
 	# one of runc's own calls (getppid...) leaves its multi-threaded init hanging forever.
 	saved=("${ROWS[@]}")

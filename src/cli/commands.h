@@ -5,3 +5,5 @@
 int cmd_run(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
+int cmd_diff(int argc, char **argv);

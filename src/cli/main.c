@@ -17,6 +17,8 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "run a command confined by a seccomp profile and capabilities" },
 	{ "export", cmd_export, "print the resolved profile as OCI, Docker, BPF or assembly" },
 	{ "explain", cmd_explain, "say what a syscall gets, which rule decides, and the fix" },
+	{ "lint", cmd_lint, "check profiles for holes, runtime breakage and dead rules" },
+	{ "diff", cmd_diff, "compare two profiles by verdict, per ABI and argument region" },
 };
 
 static void usage(FILE *f)

@@ -380,11 +380,26 @@ void lint_check_runtime(struct lint_ctx *c)
 		char ptr[96], fix[512];
 		struct cf_pos pos;
 
-		for (size_t k = 0; k < gaps[g].n; k++)
-			strbuf_appendf(&list, "%s%s", k ? ", " : "", gaps[g].names[k]);
-		if (lint_eval(c, c->r->native, gaps[g].names[0], NULL, &ev) < 0)
-			ev.rule_index = -1;
-		lint_decider(c, ev.rule_index, gaps[g].names[0], ptr, sizeof(ptr), &pos);
+		const char *at = NULL;
+		int at_rule = -1;
+		size_t n_names = 0;
+
+		for (size_t k = 0; k < gaps[g].n; k++) {
+			/* ERRNO(0) "succeeds": the runtime goes on (errno-zero reports it) */
+			if (lint_eval(c, c->r->native, gaps[g].names[k], NULL, &ev) == 0 &&
+			    ev.ret == SECCOMP_RET_ERRNO)
+				continue;
+			strbuf_appendf(&list, "%s%s", n_names++ ? ", " : "", gaps[g].names[k]);
+			if (!at) {
+				at = gaps[g].names[k];
+				at_rule = ev.rule_index;
+			}
+		}
+		if (!n_names) {
+			strbuf_clear(&list);
+			continue;
+		}
+		lint_decider(c, at_rule, at, ptr, sizeof(ptr), &pos);
 		snprintf(fix, sizeof(fix), "allow %s", list.buf ? list.buf : "");
 		lint_add(
 			c, "runtime-bootstrap", gaps[g].sometimes ? CF_LINT_WARNING : CF_LINT_ERROR,

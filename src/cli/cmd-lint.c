@@ -35,6 +35,22 @@ static void lint_usage(FILE *f)
 		opts_security_help);
 }
 
+/* One file's findings in reading order (stable: checks keep their order on one line). */
+static void sort_by_position(struct cf_lint_finding *f, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct cf_lint_finding x = f[i];
+		size_t j = i;
+
+		while (j > 0 && (f[j - 1].line > x.line ||
+				 (f[j - 1].line == x.line && f[j - 1].column > x.column))) {
+			f[j] = f[j - 1];
+			j--;
+		}
+		f[j] = x;
+	}
+}
+
 int cmd_lint(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -105,8 +121,11 @@ int cmd_lint(int argc, char **argv)
 	lo.no_new_privileges = sec.no_new_privileges;
 
 	for (int i = optind; i < argc; i++) {
+		size_t first = res.n;
+
 		memset(&d, 0, sizeof(d));
 		r = cf_lint_file(argv[i], &lo, &res, &d);
+		sort_by_position(res.items + first, res.n - first);
 		if (r < 0) {
 			if (d.message[0])
 				output_diag(&d, "error");

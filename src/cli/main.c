@@ -19,6 +19,8 @@ static const struct command commands[] = {
 	  "print the resolved profile (OCI, Docker, BPF, asm, k8s, spo, systemd)" },
 	{ "explain", cmd_explain, "say what a syscall gets, which rule decides, and the fix" },
 	{ "inspect", cmd_inspect, "show the seccomp filters a running process is under" },
+	{ "lint", cmd_lint, "check profiles for holes, runtime breakage and dead rules" },
+	{ "diff", cmd_diff, "compare two profiles by verdict, per ABI and argument region" },
 };
 
 static void usage(FILE *f)

@@ -126,8 +126,8 @@ static int load_profile(const struct cf_cli_security *s, struct cf_profile **ret
 	return cf_profile_parse_file(s->seccomp, ret, reterr);
 }
 
-int opts_load_confinement(const struct cf_cli_security *s, struct cf_confinement *ret,
-			  struct cf_diag *reterr)
+int opts_resolve_options(const struct cf_cli_security *s, struct cf_resolve_opts *ret,
+			 struct cf_diag *reterr)
 {
 	struct cf_cap_request req = {
 		.add = s->cap_add,
@@ -137,15 +137,13 @@ int opts_load_confinement(const struct cf_cli_security *s, struct cf_confinement
 		.privileged = s->privileged,
 		.limit = s->cap_limit,
 	};
-	struct cf_confinement c = { .no_new_privileges = s->no_new_privileges };
 	struct cf_resolve_opts ropts = { .native = CF_ARCH_INVALID };
 	int r;
 
 	/* moby computes capabilities first; seccomp gating sees the final bounding set. */
-	r = caps_resolve(&req, &c.caps, reterr);
+	r = caps_resolve(&req, &ropts.bounding, reterr);
 	if (r < 0)
 		return r;
-	ropts.bounding = c.caps;
 
 	if (s->arch) {
 		ropts.native = arch_from_scmp_name(s->arch);
@@ -166,6 +164,21 @@ int opts_load_confinement(const struct cf_cli_security *s, struct cf_confinement
 			return r;
 		}
 	}
+	*ret = ropts;
+	return 0;
+}
+
+int opts_load_confinement(const struct cf_cli_security *s, struct cf_confinement *ret,
+			  struct cf_diag *reterr)
+{
+	struct cf_confinement c = { .no_new_privileges = s->no_new_privileges };
+	struct cf_resolve_opts ropts;
+	int r;
+
+	r = opts_resolve_options(s, &ropts, reterr);
+	if (r < 0)
+		return r;
+	c.caps = ropts.bounding;
 
 	c.seccomp_label = s->seccomp ? s->seccomp : "builtin";
 	/* moby daemon/seccomp_linux.go: unconfined => none; privileged => none unless the

@@ -68,6 +68,11 @@ struct cf_confinement {
 	const char *seccomp_label; /* "builtin", "unconfined", or the path */
 };
 
+/* Capabilities, --arch and --kernel as resolve options (no profile: lint and diff load their
+ * own). */
+CF_MUST_CHECK int opts_resolve_options(const struct cf_cli_security *s, struct cf_resolve_opts *ret,
+				       struct cf_diag *reterr);
+
 /* Load profile, resolve caps, resolve the profile against them (moby order: caps first). */
 CF_MUST_CHECK int opts_load_confinement(const struct cf_cli_security *s, struct cf_confinement *ret,
 					struct cf_diag *reterr);

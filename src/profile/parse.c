@@ -49,6 +49,8 @@ struct parse_ctx {
 	struct cf_diag *diag;
 	struct cf_profile *p;
 	struct json_pos_index idx; /* where each value of the document is */
+	unsigned flags; /* enum cf_parse_flags */
+	struct cf_warnings *accepted; /* what strict mode refuses and a flag let through */
 };
 
 static int fail(struct parse_ctx *c, const char *ptr, const char *fmt, ...) CF_PRINTF(3, 4);
@@ -564,12 +566,23 @@ static int check_errno_ret(struct parse_ctx *c, const char *ptr, const char *fie
 	int r;
 
 	if (action == CF_ACT_ERRNO && v == 0) {
+		struct cf_diag *strict = c->diag, kept;
+
+		/* lint reports it as a finding and goes on (CF_PARSE_KEEP_ERRNO_ZERO) */
+		if ((c->flags & CF_PARSE_KEEP_ERRNO_ZERO) && c->accepted)
+			c->diag = &kept;
 		r = fail(c, ptr,
 			 "%s 0 makes the call return 0 (success) without running it: a program "
 			 "that checks the result goes on as if it had run",
 			 field);
 		diag_hint(c->diag, "%s; to let the call run use SCMP_ACT_ALLOW", hint);
-		return r;
+		if (c->diag != &kept)
+			return r;
+		c->diag = strict;
+		size_t n = c->accepted->n;
+		warnings_add(c->accepted, &kept);
+		/* a lost finding would make lint pass what strict mode refuses */
+		return c->accepted->n > n ? 0 : -ENOMEM;
 	}
 	if ((action == CF_ACT_ERRNO || action == CF_ACT_TRACE) && v > 0xffff) {
 		r = fail(c, ptr,
@@ -924,9 +937,21 @@ static int find_profile(struct parse_ctx *c, json_t *doc, json_t **ret)
 int cf_profile_parse_buffer(const char *source, const char *buf, size_t len,
 			    struct cf_profile **ret, struct cf_diag *reterr)
 {
+	return cf_profile_parse_buffer_flags(source, buf, len, 0, NULL, ret, reterr);
+}
+
+int cf_profile_parse_buffer_flags(const char *source, const char *buf, size_t len, unsigned flags,
+				  struct cf_warnings *accepted, struct cf_profile **ret,
+				  struct cf_diag *reterr)
+{
 	cleanup(cf_profile_freep) struct cf_profile *p = NULL;
 	cleanup(json_decref_retp) json_t *doc = NULL;
-	struct parse_ctx c = { .source = source, .buf = buf, .len = len, .diag = reterr };
+	struct parse_ctx c = { .source = source,
+			       .buf = buf,
+			       .len = len,
+			       .diag = reterr,
+			       .flags = flags,
+			       .accepted = accepted };
 	json_error_t jerr;
 	json_t *root;
 	int r;
@@ -1021,6 +1046,18 @@ static int read_all(int fd, char **ret, size_t *ret_len)
  */
 int cf_profile_parse_file(const char *path, struct cf_profile **ret, struct cf_diag *reterr)
 {
+	cleanup_free char *buf = NULL;
+	size_t len = 0;
+	int r = cf_profile_read_file(path, &buf, &len, reterr);
+
+	if (r < 0)
+		return r;
+	return cf_profile_parse_buffer(strcmp(path, "-") == 0 ? "<stdin>" : path, buf, len, ret,
+				       reterr);
+}
+
+int cf_profile_read_file(const char *path, char **ret_buf, size_t *ret_len, struct cf_diag *reterr)
+{
 	bool is_stdin = strcmp(path, "-") == 0;
 	const char *source = is_stdin ? "<stdin>" : path;
 	cleanup_close int fd = -1;
@@ -1067,5 +1104,7 @@ int cf_profile_parse_file(const char *path, struct cf_profile **ret, struct cf_d
 			       strerror(-r));
 		return r;
 	}
-	return cf_profile_parse_buffer(source, buf, len, ret, reterr);
+	*ret_buf = TAKE_PTR(buf);
+	*ret_len = len;
+	return 0;
 }

@@ -145,6 +145,23 @@ CF_MUST_CHECK int cf_profile_parse_file(const char *path, struct cf_profile **re
 					struct cf_diag *reterr);
 CF_MUST_CHECK int cf_profile_parse_buffer(const char *source, const char *buf, size_t len,
 					  struct cf_profile **ret, struct cf_diag *reterr);
+/*
+ * Read a profile file (or stdin for "-") as cf_profile_parse_file() does, without parsing it:
+ * for callers that also need the text (lint locates values by JSON pointer).
+ */
+CF_MUST_CHECK int cf_profile_read_file(const char *path, char **ret_buf, size_t *ret_len,
+				       struct cf_diag *reterr);
+
+/* What a lenient parse lets through (callfence lint: report, not refuse). */
+enum cf_parse_flags {
+	/* errnoRet / defaultErrnoRet 0 with SCMP_ACT_ERRNO: kept as 0 (what runc installs), and
+	 * the diagnostic strict mode would fail with goes to `accepted` */
+	CF_PARSE_KEEP_ERRNO_ZERO = 1 << 0,
+};
+/* cf_profile_parse_buffer() with flags; accepted may be NULL only when flags is 0. */
+CF_MUST_CHECK int cf_profile_parse_buffer_flags(const char *source, const char *buf, size_t len,
+						unsigned flags, struct cf_warnings *accepted,
+						struct cf_profile **ret, struct cf_diag *reterr);
 /* Docker's default profile, from our own tables. */
 CF_MUST_CHECK int cf_profile_builtin(struct cf_profile **ret);
 struct cf_profile *cf_profile_free(struct cf_profile *p);

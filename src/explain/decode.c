@@ -570,6 +570,7 @@ static void append(char *buf, size_t size, size_t *pos, const char *fmt, ...)
 static void format_flags(const struct sym_table *t, uint64_t v, char *buf, size_t size, size_t *pos)
 {
 	uint64_t rest = v, low_bits;
+	const char *exit_signal = NULL;
 	bool first = true;
 
 	/* an exact whole value first (PER_LINUX32, O_RDONLY, SOCK_STREAM) */
@@ -584,8 +585,14 @@ static void format_flags(const struct sym_table *t, uint64_t v, char *buf, size_
 
 		for (size_t i = 0; low && i < t->n; i++)
 			if (t->syms[i].value == low && (low & ~(uint64_t)0xff) == 0) {
-				append(buf, size, pos, "%s", t->syms[i].name);
 				rest &= ~low;
+				/* clone's exit signal goes last, as strace writes it
+				 * (CLONE_NEWUSER|SIGCHLD) */
+				if (t->kind == K_CLONE) {
+					exit_signal = t->syms[i].name;
+					break;
+				}
+				append(buf, size, pos, "%s", t->syms[i].name);
 				first = false;
 				break;
 			}
@@ -601,8 +608,12 @@ static void format_flags(const struct sym_table *t, uint64_t v, char *buf, size_
 		rest &= ~b;
 		first = false;
 	}
-	if (rest || first)
+	if (rest || (first && !exit_signal)) {
 		append(buf, size, pos, "%s%#" PRIx64, first ? "" : "|", rest);
+		first = false;
+	}
+	if (exit_signal)
+		append(buf, size, pos, "%s%s", first ? "" : "|", exit_signal);
 }
 
 static void append_string(char *buf, size_t size, size_t *pos, const char *str, size_t len)

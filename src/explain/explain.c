@@ -622,8 +622,15 @@ int cf_explain_format_json(const struct cf_explain_ctx *ctx, const struct cf_exp
 	json_object_set_new(o, "syscall", json_string(e->call.name));
 	json_object_set_new(o, "nr", json_integer(e->call.nr));
 	json_object_set_new(o, "arch", json_string(ai ? ai->scmp_name : "?"));
-	for (unsigned i = 0; i < 6 && i < e->call.n_given; i++)
-		json_array_append_new(args, hex(e->call.args[i]));
+	{
+		/* only the arguments the syscall takes (a live call has six registers) */
+		int na = cf_explain_syscall_nargs_abi(e->call.arch, e->call.name);
+		unsigned n =
+			na >= 0 && (unsigned)na < e->call.n_given ? (unsigned)na : e->call.n_given;
+
+		for (unsigned i = 0; i < 6 && i < n; i++)
+			json_array_append_new(args, hex(e->call.args[i]));
+	}
 	json_object_set_new(o, "args", args);
 	json_object_set_new(o, "call", json_string(call));
 	json_object_set_new(o, "profile", json_string(ctx->label ? ctx->label : "builtin"));

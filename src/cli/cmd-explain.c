@@ -215,6 +215,10 @@ const char run_explain_help[] =
 	"      --explain[=json]                 report every denied call on stderr as it happens\n"
 	"                                       (pid, call, action, deciding rule, fix) and a\n"
 	"                                       summary with the smallest fix set at exit\n"
+	"      --explain-log FILE               write the report as JSON lines to FILE instead\n"
+	"                                       of the command's stderr (checked before the\n"
+	"                                       command runs; written at exit; a device or FIFO\n"
+	"                                       is written in place)\n"
 	"      --explain-out FILE               write the profile + the needed rules to FILE\n"
 	"                                       (- is stdout; checked before the command runs;\n"
 	"                                       a device or FIFO is written in place)\n"
@@ -246,6 +250,13 @@ int run_explain_option(struct run_explain *x, int opt, const char *arg)
 		x->enabled = true;
 		x->out = arg;
 		return 1;
+	case OPT_EXPLAIN_LOG:
+		if (cli_output_check_name("--explain-log", arg) < 0)
+			return -1;
+		x->enabled = true;
+		x->json = true; /* a file is for programs: the JSON lines */
+		x->log = arg;
+		return 1;
 	case OPT_COMPLAIN:
 		x->enabled = true;
 		x->complain = true;
@@ -266,10 +277,26 @@ int run_explain_option(struct run_explain *x, int opt, const char *arg)
 	}
 }
 
+/* What --explain-log keeps in memory until the end (the eBPF observer sends at most 32 events
+ * per distinct denial, the ptrace supervisor one per call: a bound either way). */
+#define EXPLAIN_LOG_MAX (16u << 20)
+
 static void report_line(void *userdata, const char *line)
 {
-	(void)userdata;
-	fprintf(stderr, "%s\n", line);
+	struct run_explain *x = userdata;
+
+	if (!x->log) {
+		fprintf(stderr, "%s\n", line);
+		return;
+	}
+	/* written at exit through output.c (opened before the command; the parent's
+	 * self-confinement allows exactly that final write, cf_self_outfile_allow) */
+	if (x->log_buf.len + strlen(line) + 1 > EXPLAIN_LOG_MAX) {
+		x->log_dropped++;
+		return;
+	}
+	strbuf_append(&x->log_buf, line);
+	strbuf_append(&x->log_buf, "\n");
 }
 
 /*
@@ -293,7 +320,7 @@ static int start_observer(struct run_explain *x, const struct cf_denials_opts *o
 		fprintf(stderr, "callfence: --explain-backend=ebpf: %s\n", why);
 		return -1;
 	}
-	if (x->json)
+	if (x->json && !x->log)
 		/* every stderr line of --explain=json is a JSON object */
 		fprintf(stderr,
 			"{\"event\":\"warning\",\"backend\":\"ptrace\",\"reason\":\"no eBPF "
@@ -324,6 +351,18 @@ int run_explain_setup(struct run_explain *x, const struct cf_cli_security *sec,
 			return -1;
 		x->out_opened = true;
 	}
+	if (x->log) {
+		if (x->out && strcmp(x->log, x->out) == 0) {
+			fprintf(stderr,
+				"callfence run: --explain-log and --explain-out name the same "
+				"file %s\n",
+				x->log);
+			return -1;
+		}
+		if (cli_output_open("--explain-log", x->log, &x->log_file) < 0)
+			return -1;
+		x->log_opened = true;
+	}
 	if (!x->enabled)
 		return 0;
 	/* jansson seeds its hash tables from /dev/urandom with the first object; the reports
@@ -351,6 +390,7 @@ int run_explain_setup(struct run_explain *x, const struct cf_cli_security *sec,
 		.ctx = &x->ctx,
 		.prog = prog,
 		.report = report_line,
+		.userdata = x,
 	};
 	r = start_observer(x, &o);
 	if (r == 0)
@@ -408,7 +448,23 @@ int run_explain_finish(struct run_explain *x)
 		fprintf(stderr, "callfence: --explain: no summary: %s\n", strerror(-r));
 		return -1;
 	}
-	fprintf(stderr, "%s\n", lines);
+	report_line(x, lines);
+	if (x->log) {
+		if (x->log_dropped)
+			strbuf_appendf(&x->log_buf,
+				       "{\"event\":\"warning\",\"dropped_lines\":%zu,\"reason\":"
+				       "\"--explain-log keeps at most %u bytes\"}\n",
+				       x->log_dropped, EXPLAIN_LOG_MAX);
+		if (x->log_buf.oom) {
+			fprintf(stderr, "callfence: --explain-log %s: out of memory\n", x->log);
+			return -1;
+		}
+		if (cli_output_write("--explain-log", x->log, &x->log_file, x->log_buf.buf,
+				     x->log_buf.len) < 0)
+			return -1;
+		fprintf(stderr, "callfence: --explain: report written to %s (JSON lines)\n",
+			x->log);
+	}
 	if (x->out) {
 		const char *text = profile;
 		cleanup_free char *plain = NULL;
@@ -436,4 +492,8 @@ void run_explain_clear(struct run_explain *x)
 	if (x->out_opened)
 		cf_outfile_close(&x->out_file);
 	x->out_opened = false;
+	if (x->log_opened)
+		cf_outfile_close(&x->log_file);
+	x->log_opened = false;
+	strbuf_clear(&x->log_buf);
 }

@@ -2,7 +2,8 @@
 #pragma once
 
 /*
- * `callfence run --explain[=json] [--explain-out FILE] | --complain`: the options and the glue
+ * `callfence run --explain[=json] [--explain-log FILE] [--explain-out FILE] | --complain`: the
+ * options and the glue
  * between cmd-run.c and the two backends: the eBPF observer (src/observe/, the program a plain
  * run installs, unchanged) and the ptrace supervisor (src/run/supervise.c, a rewritten program;
  * --complain, and --explain where BPF cannot load). Implemented in cmd-explain.c.
@@ -10,6 +11,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include "base/strbuf.h"
 #include "bpf/filter.h"
 #include "cli/opts.h"
 #include "cli/output.h"
@@ -21,12 +23,14 @@ enum {
 	OPT_EXPLAIN_OUT,
 	OPT_COMPLAIN,
 	OPT_EXPLAIN_BACKEND,
+	OPT_EXPLAIN_LOG,
 };
 
 #define RUN_EXPLAIN_LONG_OPTIONS                                                     \
 	{ "explain", optional_argument, NULL, OPT_EXPLAIN },                         \
 		{ "explain-out", required_argument, NULL, OPT_EXPLAIN_OUT },         \
 		{ "explain-backend", required_argument, NULL, OPT_EXPLAIN_BACKEND }, \
+		{ "explain-log", required_argument, NULL, OPT_EXPLAIN_LOG },         \
 	{                                                                            \
 		"complain", no_argument, NULL, OPT_COMPLAIN                          \
 	}
@@ -48,6 +52,11 @@ struct run_explain {
 	const char *out; /* --explain-out FILE */
 	struct cf_outfile out_file; /* opened by run_explain_setup(), before the command runs */
 	bool out_opened; /* out_file is valid (the struct starts zeroed, fd 0 is not ours) */
+	const char *log; /* --explain-log FILE: the JSON lines go there, not to stderr */
+	struct cf_outfile log_file; /* opened with out_file, written at the end (output.c) */
+	bool log_opened;
+	struct strbuf log_buf; /* the lines until then (bounded: log_dropped counts the rest) */
+	size_t log_dropped;
 	struct cf_explain_ctx ctx;
 	struct cf_bpf_prog *prog; /* the rewritten program (ptrace backend only) */
 	struct cf_supervisor *sup; /* ptrace backend: --complain, or no eBPF */

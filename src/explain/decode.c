@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "explain/explain.h"
+#include "explain/nargs.h"
 
 /* Kinds of argument, one letter each in the per-syscall signature strings below. */
 enum arg_kind {
@@ -35,6 +36,8 @@ enum arg_kind {
 	K_SYSLOG = 'L', /* syslog action */
 	K_OPEN = 'O', /* open flags */
 	K_SIGNAL = 's', /* signal number */
+	K_ID = 'u', /* uid_t/gid_t: 32 bits, (uid_t)-1 means "unchanged" and prints -1 */
+	K_ATFLAGS = 'a', /* AT_* flags of the *at calls */
 };
 
 struct sym {
@@ -193,6 +196,13 @@ static const struct sym signal_syms[] = {
 	{ "SIGCONT", 18 }, { "SIGSTOP", 19 }, { "SIGTSTP", 20 }, { "SIGSYS", 31 },
 };
 
+static const struct sym at_syms[] = {
+	/* include/uapi/linux/fcntl.h */
+	{ "AT_SYMLINK_NOFOLLOW", 0x100 }, { "AT_REMOVEDIR", 0x200 },
+	{ "AT_SYMLINK_FOLLOW", 0x400 },	  { "AT_NO_AUTOMOUNT", 0x800 },
+	{ "AT_EMPTY_PATH", 0x1000 },	  { "AT_RECURSIVE", 0x8000 },
+};
+
 static const struct sym misc_syms[] = {
 	{ "AT_FDCWD", (uint64_t)-100 },
 };
@@ -207,7 +217,7 @@ static const struct sym_table tables[] = {
 	TABLE(K_MPOL, mpol_syms, false),   TABLE(K_MPOL_MF, mpol_mf_syms, true),
 	TABLE(K_PRCTL, prctl_syms, false), TABLE(K_SYSLOG, syslog_syms, false),
 	TABLE(K_OPEN, open_syms, true),	   TABLE(K_SIGNAL, signal_syms, false),
-	TABLE(K_FD, misc_syms, false),
+	TABLE(K_FD, misc_syms, false),	   TABLE(K_ATFLAGS, at_syms, true),
 };
 
 /* Signatures: one letter per argument (enum arg_kind). */
@@ -226,7 +236,7 @@ static const struct sig sigs[] = {
 	{ "bpf", "dpd" },
 	{ "chdir", "P" },
 	{ "chmod", "Po" },
-	{ "chown", "Pdd" },
+	{ "chown", "Puu" },
 	{ "chroot", "P" },
 	{ "clock_settime", "dp" },
 	{ "clone", "Cpppx" },
@@ -248,7 +258,9 @@ static const struct sig sigs[] = {
 	{ "fchdir", "f" },
 	{ "fchmod", "fo" },
 	{ "fchmodat", "fPo" },
-	{ "fchown", "fdd" },
+	{ "fchmodat2", "fPoa" },
+	{ "fchown", "fuu" },
+	{ "fchownat", "fPuua" },
 	{ "fcntl", "fdx" },
 	{ "finit_module", "fPx" },
 	{ "fsconfig", "fdPpd" },
@@ -273,9 +285,9 @@ static const struct sig sigs[] = {
 	{ "kcmp", "dddxx" },
 	{ "keyctl", "dxxxx" },
 	{ "kill", "ds" },
-	{ "lchown", "Pdd" },
+	{ "lchown", "Puu" },
 	{ "link", "PP" },
-	{ "linkat", "fPfPx" },
+	{ "linkat", "fPfPa" },
 	{ "listen", "fd" },
 	{ "lookup_dcookie", "xpx" },
 	{ "lstat", "Pp" },
@@ -292,7 +304,7 @@ static const struct sig sigs[] = {
 	{ "move_pages", "dxpppx" },
 	{ "mprotect", "pxx" },
 	{ "munmap", "px" },
-	{ "newfstatat", "fPpx" },
+	{ "newfstatat", "fPpa" },
 	{ "open", "POo" },
 	{ "open_by_handle_at", "fpO" },
 	{ "open_tree", "fPx" },
@@ -318,7 +330,9 @@ static const struct sig sigs[] = {
 	{ "renameat2", "fPfPx" },
 	{ "request_key", "PPPd" },
 	{ "rmdir", "P" },
+	{ "sched_setaffinity", "dxp" },
 	{ "sched_setattr", "dpx" },
+	{ "sched_setscheduler", "ddp" },
 	{ "set_mempolicy", "Mpx" },
 	{ "set_mempolicy_home_node", "pxxx" },
 	{ "setdomainname", "pd" },
@@ -326,12 +340,16 @@ static const struct sig sigs[] = {
 	{ "setns", "fC" },
 	{ "setpriority", "ddd" },
 	{ "settimeofday", "pp" },
-	{ "setuid", "d" },
-	{ "setgid", "d" },
+	{ "setuid", "u" },
+	{ "setgid", "u" },
+	{ "setresuid", "uuu" },
+	{ "setresgid", "uuu" },
+	{ "setreuid", "uu" },
+	{ "setregid", "uu" },
 	{ "socket", "ASd" },
 	{ "socketpair", "ASdp" },
 	{ "stat", "Pp" },
-	{ "statx", "fPxxp" },
+	{ "statx", "fPaxp" },
 	{ "swapoff", "P" },
 	{ "swapon", "Px" },
 	{ "symlink", "PP" },
@@ -344,7 +362,7 @@ static const struct sig sigs[] = {
 	{ "umount2", "Px" },
 	{ "uname", "p" },
 	{ "unlink", "P" },
-	{ "unlinkat", "fPx" },
+	{ "unlinkat", "fPa" },
 	{ "unshare", "C" },
 	{ "userfaultfd", "O" },
 	{ "vhangup", "" },
@@ -378,11 +396,49 @@ static enum arg_kind kind_of(const char *syscall, unsigned index)
 	return (enum arg_kind)s->args[index];
 }
 
+static int cmp_nargs(const void *key, const void *row)
+{
+	return strcmp(key, ((const struct cf_nargs_row *)row)->name);
+}
+
+int cf_explain_syscall_nargs_abi(enum cf_arch arch, const char *syscall)
+{
+	static const int order[3][CF_NARGS_N_ABIS] = {
+		[CF_NARGS_X86_64] = { CF_NARGS_X86_64, CF_NARGS_I386, CF_NARGS_X32 },
+		[CF_NARGS_X32] = { CF_NARGS_X32, CF_NARGS_X86_64, CF_NARGS_I386 },
+		[CF_NARGS_I386] = { CF_NARGS_I386, CF_NARGS_X86_64, CF_NARGS_X32 },
+	};
+	const struct cf_nargs_row *row;
+	const struct sig *s;
+	int abi = arch == CF_ARCH_X86 ? CF_NARGS_I386 :
+		  arch == CF_ARCH_X32 ? CF_NARGS_X32 :
+					CF_NARGS_X86_64;
+
+	if (!syscall)
+		return -1;
+	row = bsearch(syscall, cf_nargs_rows, cf_nargs_n_rows, sizeof(*row), cmp_nargs);
+	/* the caller's ABI first (i386 mmap is old_mmap: one pointer), then any x86 ABI: the
+	 * other architectures' calls of the same name take the same arguments */
+	for (int i = 0; row && i < CF_NARGS_N_ABIS; i++)
+		if (row->n[order[abi][i]] >= 0)
+			return row->n[order[abi][i]];
+	s = sig_find(syscall);
+	return s ? (int)strlen(s->args) : -1;
+}
+
 int cf_explain_syscall_nargs(const char *syscall)
 {
-	const struct sig *s = sig_find(syscall);
+	return cf_explain_syscall_nargs_abi(CF_ARCH_X86_64, syscall);
+}
 
-	return s ? (int)strlen(s->args) : -1;
+unsigned cf_explain_arg_bits(enum cf_arch arch)
+{
+	const struct cf_arch_info *ai = arch_info(arch);
+
+	/* libseccomp's comparison width: 32 bits on 32-bit ABIs and on x32 / MIPS n32 */
+	if (arch == CF_ARCH_X32 || arch == CF_ARCH_MIPS64N32 || arch == CF_ARCH_MIPSEL64N32)
+		return 32;
+	return ai ? ai->bits : 64;
 }
 
 const char *cf_explain_arg_name(const char *syscall, unsigned index, uint64_t value)
@@ -514,6 +570,7 @@ static void append(char *buf, size_t size, size_t *pos, const char *fmt, ...)
 static void format_flags(const struct sym_table *t, uint64_t v, char *buf, size_t size, size_t *pos)
 {
 	uint64_t rest = v, low_bits;
+	const char *exit_signal = NULL;
 	bool first = true;
 
 	/* an exact whole value first (PER_LINUX32, O_RDONLY, SOCK_STREAM) */
@@ -528,8 +585,14 @@ static void format_flags(const struct sym_table *t, uint64_t v, char *buf, size_
 
 		for (size_t i = 0; low && i < t->n; i++)
 			if (t->syms[i].value == low && (low & ~(uint64_t)0xff) == 0) {
-				append(buf, size, pos, "%s", t->syms[i].name);
 				rest &= ~low;
+				/* clone's exit signal goes last, as strace writes it
+				 * (CLONE_NEWUSER|SIGCHLD) */
+				if (t->kind == K_CLONE) {
+					exit_signal = t->syms[i].name;
+					break;
+				}
+				append(buf, size, pos, "%s", t->syms[i].name);
 				first = false;
 				break;
 			}
@@ -545,8 +608,12 @@ static void format_flags(const struct sym_table *t, uint64_t v, char *buf, size_
 		rest &= ~b;
 		first = false;
 	}
-	if (rest || first)
+	if (rest || (first && !exit_signal)) {
 		append(buf, size, pos, "%s%#" PRIx64, first ? "" : "|", rest);
+		first = false;
+	}
+	if (exit_signal)
+		append(buf, size, pos, "%s%s", first ? "" : "|", exit_signal);
 }
 
 static void append_string(char *buf, size_t size, size_t *pos, const char *str, size_t len)
@@ -565,19 +632,25 @@ static void append_string(char *buf, size_t size, size_t *pos, const char *str, 
 	append(buf, size, pos, len > 64 ? "\"..." : "\"");
 }
 
-void cf_explain_format_call(const char *syscall, const uint64_t *args, int n_args, unsigned bits,
-			    char *buf, size_t size)
+void cf_explain_format_call(const char *syscall, const uint64_t *args, int n_args,
+			    enum cf_arch arch, char *buf, size_t size)
 {
-	cf_explain_format_call_ex(syscall, args, n_args, bits, NULL, NULL, buf, size);
+	cf_explain_format_call_ex(syscall, args, n_args, arch, NULL, NULL, buf, size);
 }
 
-void cf_explain_format_call_ex(const char *syscall, const uint64_t *args, int n_args, unsigned bits,
-			       cf_explain_read_str_fn read_str, void *userdata, char *buf,
-			       size_t size)
+void cf_explain_format_call_ex(const char *syscall, const uint64_t *args, int n_args,
+			       enum cf_arch arch, cf_explain_read_str_fn read_str, void *userdata,
+			       char *buf, size_t size)
 {
-	const struct sig *s = sig_find(syscall);
+	unsigned bits = cf_explain_arg_bits(arch);
+	int n = n_args;
 	size_t pos = 0;
-	int n = n_args >= 0 ? n_args : (s ? (int)strlen(s->args) : 6);
+
+	/* only the arguments the syscall takes: the other registers hold leftovers */
+	if (n < 0)
+		n = cf_explain_syscall_nargs_abi(arch, syscall);
+	if (n < 0)
+		n = 6;
 
 	if (size == 0)
 		return;
@@ -593,14 +666,22 @@ void cf_explain_format_call_ex(const char *syscall, const uint64_t *args, int n_
 		if (i)
 			append(buf, size, &pos, ", ");
 		switch (k) {
+		case K_FD:
+		case K_ID:
+			/* an int / a 32-bit id: the kernel reads the low 32 bits only; (uid_t)-1
+			 * ("leave unchanged") prints -1 as strace does */
+			if (k == K_FD && (int32_t)(uint32_t)v == -100)
+				append(buf, size, &pos, "AT_FDCWD");
+			else if (k == K_FD || (uint32_t)v == UINT32_MAX)
+				append(buf, size, &pos, "%" PRId32, (int32_t)(uint32_t)v);
+			else
+				append(buf, size, &pos, "%" PRIu32, (uint32_t)v);
+			break;
 		case K_INT:
 		case K_SIGNAL:
-		case K_FD:
 			if (t) {
 				const char *nm = cf_explain_arg_name(syscall, (unsigned)i, v);
 
-				if (!nm && bits == 32 && v == (uint64_t)(uint32_t)-100)
-					nm = k == K_FD ? "AT_FDCWD" : NULL;
 				if (nm) {
 					append(buf, size, &pos, "%s", nm);
 					break;
@@ -629,6 +710,7 @@ void cf_explain_format_call_ex(const char *syscall, const uint64_t *args, int n_
 		case K_PER:
 		case K_MPOL_MF:
 		case K_OPEN:
+		case K_ATFLAGS:
 			format_flags(t, v, buf, size, &pos);
 			break;
 		case K_PATH:

@@ -25,8 +25,6 @@
 
 #define MAX_DISTINCT 256
 
-#define MAX_DISTINCT 256
-
 struct denial {
 	/* key */
 	uint32_t audit_arch;
@@ -136,6 +134,14 @@ static void say(struct cf_denials *s, const char *line)
 	s->o.report(s->o.userdata, line);
 }
 
+/* The summary merges denials with the same syscall and the same decision (the table keeps
+ * them apart by the key argument, for their fixes). */
+static bool same_group(const struct denial *a, const struct denial *b)
+{
+	return a->audit_arch == b->audit_arch && a->nr == b->nr && a->ret == b->ret &&
+	       a->rule_index == b->rule_index && a->e->eval.source == b->e->eval.source;
+}
+
 static struct denial *find_or_add(struct cf_denials *s, const struct seccomp_data *d,
 				  const struct cf_explanation *tmpl)
 {
@@ -170,23 +176,75 @@ static struct denial *find_or_add(struct cf_denials *s, const struct seccomp_dat
 	return v;
 }
 
-static const char *first_fix(const struct cf_explanation *e, const struct cf_explain_ctx *ctx,
-			     char *buf, size_t size)
+/* The live `fix:` and its escape surface: the ranking's first fix (fixes.c), the same one the
+ * summary's fix set starts from. */
+static const struct cf_fix *best_fix(const struct cf_explanation *e,
+				     const struct cf_explain_ctx *ctx, char *buf, size_t size)
 {
-	if (e->n_fixes == 0)
-		return NULL;
-	cf_explain_fix_text(&e->fixes[0], ctx, buf, size);
-	return buf;
+	const struct cf_fix *f = cf_explain_best_fix(e);
+
+	if (f)
+		cf_explain_fix_text(f, ctx, buf, size);
+	return f;
 }
 
-/*
- * A rule that answers ENOSYS on purpose (Docker's clone3 rule): the program is expected to fall
- * back, so it is reported but kept out of the fix set.
- */
-static bool deliberate_enosys(const struct cf_explanation *e)
+static void where_decided(const struct cf_explain_ctx *ctx, const struct cf_explanation *e,
+			  bool long_form, char *loc, size_t size)
 {
-	return e->eval.source == CF_EVAL_RULE &&
-	       e->eval.ret == (SECCOMP_RET_ERRNO | (uint32_t)ENOSYS);
+	switch (e->eval.source) {
+	case CF_EVAL_RULE:
+		cf_explain_rule_location(ctx->profile, (size_t)e->eval.rule_index, loc, size);
+		return;
+	case CF_EVAL_DEFAULT:
+		snprintf(loc, size, "%s",
+			 long_form ? "default action, no rule matched" : "default action");
+		return;
+	case CF_EVAL_BAD_ARCH:
+		snprintf(loc, size, "%s",
+			 long_form ? "architecture not in the profile" : "bad arch");
+		return;
+	case CF_EVAL_NEWER_THAN_PROFILE:
+		snprintf(loc, size, "%s",
+			 long_form ? "newer than every syscall the profile names (ENOSYS stub)" :
+				     "ENOSYS stub");
+		return;
+	}
+	snprintf(loc, size, "?");
+}
+
+static void report_json(struct cf_denials *s, const struct cf_explanation *e,
+			const struct denial *den, pid_t tid, pid_t pid, const char *callbuf,
+			bool first)
+{
+	cleanup_free char *txt = NULL;
+	json_t *o = NULL;
+	char *dump;
+
+	if (cf_explain_format_json(s->o.ctx, e, &txt) == 0)
+		o = json_loads(txt, 0, NULL);
+	if (!o)
+		o = json_object();
+	if (!o)
+		return;
+	json_object_set_new(o, "event", json_string("denial"));
+	json_object_set_new(
+		o, "mode",
+		json_string(s->o.mode == CF_SUPERVISE_COMPLAIN ? "complain" : "explain"));
+	json_object_set_new(o, "pid", json_integer(pid));
+	json_object_set_new(o, "tid", json_integer(tid));
+	/* the live call, its path arguments read from the caller */
+	json_object_set_new(o, "call", json_string(callbuf));
+	json_object_set_new(
+		o, "result",
+		json_string(s->o.mode == CF_SUPERVISE_COMPLAIN ? "allowed (complain)" : "denied"));
+	json_object_set_new(o, "count", json_integer(den ? (json_int_t)den->count : 1));
+	if (!first)
+		json_object_del(o, "fixes");
+	dump = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (dump)
+		say(s, dump);
+	free(dump);
+	json_decref(o);
 }
 
 void cf_denials_report(struct cf_denials *s, pid_t tid, pid_t pid, const struct seccomp_data *d,
@@ -200,6 +258,7 @@ void cf_denials_report(struct cf_denials *s, pid_t tid, pid_t pid, const struct 
 	struct cf_call call = {
 		.arch = arch, .nr = d->nr, .n_given = 6, .ip = d->instruction_pointer
 	};
+	const struct cf_fix *fx;
 	struct denial *den;
 	char callbuf[512], what[96], loc[320], fix[640], line[2048];
 	bool first = false;
@@ -216,6 +275,7 @@ void cf_denials_report(struct cf_denials *s, pid_t tid, pid_t pid, const struct 
 	memset(&tmp_hdr, 0, sizeof(tmp_hdr));
 	tmp_hdr.call = call;
 	tmp_hdr.eval = ev;
+	tmp_hdr.denied = true;
 	den = arch != CF_ARCH_INVALID ? find_or_add(s, d, &tmp_hdr) : NULL;
 	if (den && den->count == 0) {
 		first = true;
@@ -240,74 +300,27 @@ void cf_denials_report(struct cf_denials *s, pid_t tid, pid_t pid, const struct 
 	} else {
 		e = &tmp_hdr; /* no table room: report without fixes */
 	}
+	/* an expected answer (Docker's ENOSYS for clone3, glibc falls back) is not news: it is
+	 * counted for the summary's one line, never streamed */
+	if (cf_explain_by_design(e))
+		return;
 
-	cf_explain_format_call_ex(call.name, call.args, -1,
-				  arch_info(arch) ? arch_info(arch)->bits : 64, read_str, rd,
-				  callbuf, sizeof(callbuf));
-	cf_explain_ret_short(kret, what, sizeof(what));
-	switch (e->eval.source) {
-	case CF_EVAL_RULE:
-		cf_explain_rule_location(ctx->profile, (size_t)e->eval.rule_index, loc,
-					 sizeof(loc));
-		break;
-	case CF_EVAL_DEFAULT:
-		snprintf(loc, sizeof(loc), "default action, no rule matched");
-		break;
-	case CF_EVAL_BAD_ARCH:
-		snprintf(loc, sizeof(loc), "architecture not in the profile");
-		break;
-	case CF_EVAL_NEWER_THAN_PROFILE:
-		snprintf(loc, sizeof(loc),
-			 "newer than every syscall the profile names (ENOSYS stub)");
-		break;
-	}
-
+	cf_explain_format_call_ex(call.name, call.args, -1, arch, read_str, rd, callbuf,
+				  sizeof(callbuf));
 	if (s->o.format == CF_SUPERVISE_JSON) {
-		cleanup_free char *txt = NULL;
-		json_t *o = NULL;
-
-		if (cf_explain_format_json(ctx, e, &txt) == 0)
-			o = json_loads(txt, 0, NULL);
-		if (!o)
-			o = json_object();
-		if (!o)
-			return;
-		json_object_set_new(o, "event", json_string("denial"));
-		json_object_set_new(
-			o, "mode",
-			json_string(s->o.mode == CF_SUPERVISE_COMPLAIN ? "complain" : "explain"));
-		json_object_set_new(o, "pid", json_integer(pid));
-		json_object_set_new(o, "tid", json_integer(tid));
-		json_object_set_new(o, "result",
-				    json_string(s->o.mode == CF_SUPERVISE_COMPLAIN ?
-							"allowed (complain)" :
-							"denied"));
-		json_object_set_new(o, "count", json_integer(den ? (json_int_t)den->count : 1));
-		if (!first)
-			json_object_del(o, "fixes");
-		{
-			char *dump = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-
-			if (dump)
-				say(s, dump);
-			free(dump);
-		}
-		json_decref(o);
+		report_json(s, e, den, tid, pid, callbuf, first);
 		return;
 	}
-
+	cf_explain_ret_short(kret, what, sizeof(what));
+	where_decided(ctx, e, true, loc, sizeof(loc));
 	if (tid != pid)
 		snprintf(line, sizeof(line), "callfence: pid %d (thread %d): %s %s %s [%s]",
 			 (int)pid, (int)tid, callbuf, how, what, loc);
 	else
 		snprintf(line, sizeof(line), "callfence: pid %d: %s %s %s [%s]", (int)pid, callbuf,
 			 how, what, loc);
-	if (deliberate_enosys(e)) {
-		size_t l = strlen(line);
-
-		snprintf(line + l, sizeof(line) - l, " (a deliberate ENOSYS: callers fall back%s)",
-			 strcmp(e->call.name, "clone3") == 0 ? ", glibc to clone" : "");
-	} else if (first_fix(e, ctx, fix, sizeof(fix))) {
+	fx = best_fix(e, ctx, fix, sizeof(fix));
+	if (fx) {
 		size_t l = strlen(line);
 
 		snprintf(line + l, sizeof(line) - l, " fix: %s", fix);
@@ -321,11 +334,19 @@ void cf_denials_report(struct cf_denials *s, pid_t tid, pid_t pid, const struct 
 		snprintf(line, sizeof(line), "callfence:   %s: %s", loc, e->others[i].why);
 		say(s, line);
 	}
-	if (e->n_fixes && e->fixes[0].warning[0] && !deliberate_enosys(e)) {
+	if (fx && fx->warning[0]) {
 		snprintf(line, sizeof(line), "callfence:   WARNING: that fix opens %s",
-			 e->fixes[0].warning);
+			 fx->warning);
 		say(s, line);
 	}
+	/* a call with a libc fallback answered with another errno: the fallback never runs */
+	if (cf_explain_fallback(e->call.name) &&
+	    (e->eval.ret & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO)
+		for (size_t i = 0; i < e->n_notes; i++)
+			if (strstr(e->notes[i], "only on ENOSYS")) {
+				snprintf(line, sizeof(line), "callfence:   note: %s", e->notes[i]);
+				say(s, line);
+			}
 }
 
 void cf_denials_note(struct cf_denials *s, pid_t tid, pid_t pid, const struct seccomp_data *d,
@@ -394,6 +415,214 @@ static const char *cap_short(int cap)
 	return n && strncmp(n, "CAP_", 4) == 0 ? n + 4 : (n ? n : "?");
 }
 
+/* Sum of a group's counts and its pids ("123,456"), from its first member i. */
+static size_t group_total(const struct cf_denials *s, size_t i, struct strbuf *pids, json_t *jp)
+{
+	pid_t seen[16];
+	size_t n_seen = 0, total = 0;
+
+	for (size_t j = i; j < s->n_d; j++) {
+		const struct denial *x = &s->d[j];
+
+		if (!same_group(&s->d[i], x))
+			continue;
+		total += x->count;
+		for (size_t k = 0; k < x->n_pids; k++) {
+			bool dup = false;
+
+			for (size_t m = 0; m < n_seen; m++)
+				dup |= seen[m] == x->pids[k];
+			if (dup || n_seen >= ARRAY_SIZE(seen))
+				continue;
+			seen[n_seen++] = x->pids[k];
+			if (pids)
+				strbuf_appendf(pids, "%s%d", n_seen > 1 ? "," : "",
+					       (int)x->pids[k]);
+			if (jp)
+				json_array_append_new(jp, json_integer(x->pids[k]));
+		}
+	}
+	return total;
+}
+
+static bool group_leader(const struct cf_denials *s, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (same_group(&s->d[j], &s->d[i]))
+			return false;
+	return true;
+}
+
+static void summary_json(struct cf_denials *s, const struct cf_fix_set *set,
+			 const char *profile_out, bool profile_written, struct strbuf *out)
+{
+	const struct cf_explain_ctx *ctx = s->o.ctx;
+	json_t *o = json_object(), *arr = json_array(), *caps = json_array(), *rules = json_array(),
+	       *warn = json_array();
+	char what[96], buf[640];
+	char *dump;
+
+	if (!o || !arr || !caps || !rules || !warn) {
+		json_decref(o);
+		json_decref(arr);
+		json_decref(caps);
+		json_decref(rules);
+		json_decref(warn);
+		return;
+	}
+	for (size_t i = 0; i < s->n_d; i++) {
+		const struct denial *x = &s->d[i];
+		const struct cf_fix *f = cf_explain_best_fix(x->e);
+		const char *bd = cf_explain_by_design(x->e);
+		json_t *j, *pids;
+		size_t total;
+
+		if (!group_leader(s, i))
+			continue;
+		j = json_object();
+		pids = json_array();
+		if (!j || !pids) {
+			json_decref(j);
+			json_decref(pids);
+			continue;
+		}
+		total = group_total(s, i, NULL, pids);
+		cf_explain_format_call(x->e->call.name, x->e->call.args, -1, x->e->call.arch, buf,
+				       sizeof(buf));
+		json_object_set_new(j, "syscall", json_string(x->e->call.name));
+		json_object_set_new(j, "call", json_string(buf));
+		cf_explain_ret_name(x->ret, what, sizeof(what));
+		json_object_set_new(j, "action", json_string(what));
+		json_object_set_new(j, "count", json_integer((json_int_t)total));
+		json_object_set_new(j, "by_design", json_boolean(bd != NULL));
+		if (bd)
+			json_object_set_new(j, "fallback", json_string(bd));
+		json_object_set_new(j, "pids", pids);
+		if (f && !bd) {
+			cf_explain_fix_text(f, ctx, buf, sizeof(buf));
+			json_object_set_new(j, "fix", json_string(buf));
+			if (f->warning[0])
+				json_object_set_new(j, "warning", json_string(f->warning));
+		}
+		json_array_append_new(arr, j);
+	}
+	for (int c = 0; c < 64; c++)
+		if (set->caps & CF_CAP_BIT(c))
+			json_array_append_new(caps, json_string(cap_short(c)));
+	for (size_t i = 0; i < set->n_rules; i++) {
+		cf_explain_edit_text(&set->rules[i], ctx->profile, buf, sizeof(buf));
+		json_array_append_new(rules, json_string(buf));
+	}
+	for (size_t i = 0; i < set->n_warnings; i++)
+		json_array_append_new(warn, json_string(set->warnings[i]));
+	json_object_set_new(o, "event", json_string("summary"));
+	json_object_set_new(
+		o, "mode",
+		json_string(s->o.mode == CF_SUPERVISE_COMPLAIN ? "complain" : "explain"));
+	json_object_set_new(o, "calls", json_integer((json_int_t)s->n_calls));
+	json_object_set_new(o, "denials", arr);
+	json_object_set_new(o, "cap_add", caps);
+	json_object_set_new(o, "rules", rules);
+	json_object_set_new(o, "warnings", warn);
+	json_object_set_new(o, "verified", json_boolean(set->verified));
+	json_object_set_new(o, "needs_unconfined", json_boolean(set->needs_unconfined));
+	json_object_set_new(o, "lost", json_integer((json_int_t)s->lost));
+	if (profile_out) {
+		json_object_set_new(o, "profile_out", json_string(profile_out));
+		json_object_set_new(o, "profile_out_unchanged", json_boolean(!profile_written));
+	}
+	dump = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (dump)
+		strbuf_append(out, dump);
+	free(dump);
+	json_decref(o);
+}
+
+static void summary_text(struct cf_denials *s, const struct cf_fix_set *set,
+			 const char *profile_out, struct strbuf *out)
+{
+	const struct cf_explain_ctx *ctx = s->o.ctx;
+	const char *mode = s->o.mode == CF_SUPERVISE_COMPLAIN ? "--complain" : "--explain";
+	size_t n_news = 0, n_news_calls = 0, n_bd = 0, n_bd_calls = 0;
+	char what[96], loc[320], buf[640];
+
+	for (size_t i = 0; i < s->n_d; i++) {
+		bool bd = cf_explain_by_design(s->d[i].e) != NULL;
+
+		if (group_leader(s, i))
+			*(bd ? &n_bd : &n_news) += 1;
+		*(bd ? &n_bd_calls : &n_news_calls) += s->d[i].count;
+	}
+	if (n_news == 0)
+		strbuf_appendf(out, "callfence: %s summary: no call was denied%s", mode,
+			       n_bd ? " but by design" : "");
+	else
+		strbuf_appendf(out, "callfence: %s summary: %zu distinct denial%s (%zu call%s)",
+			       mode, n_news, n_news == 1 ? "" : "s", n_news_calls,
+			       n_news_calls == 1 ? "" : "s");
+	if (n_news && n_bd)
+		strbuf_appendf(out, ", %zu by design (%zu call%s)", n_bd, n_bd_calls,
+			       n_bd_calls == 1 ? "" : "s");
+	/* news first, then the expected answers, one line each */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < s->n_d; i++) {
+			const struct denial *x = &s->d[i];
+			const char *bd = cf_explain_by_design(x->e);
+			struct strbuf pids = { 0 };
+			size_t total;
+
+			if ((pass == 0) == (bd != NULL) || !group_leader(s, i))
+				continue;
+			total = group_total(s, i, &pids, NULL);
+			cf_explain_ret_short(x->ret, what, sizeof(what));
+			where_decided(ctx, x->e, false, loc, sizeof(loc));
+			if (bd)
+				strbuf_appendf(out,
+					       "\ncallfence:   %s -> %s x%zu: by design, %s [%s]",
+					       x->e->call.name, what, total, bd, loc);
+			else
+				strbuf_appendf(out, "\ncallfence:   %s -> %s x%zu (pid %s) [%s]",
+					       x->e->call.name, what, total,
+					       pids.buf ? pids.buf : "?", loc);
+			strbuf_clear(&pids);
+		}
+	if (n_news == 0)
+		return;
+	strbuf_append(out, "\ncallfence: smallest fix:");
+	if (!set->caps && !set->n_rules && !set->needs_unconfined)
+		strbuf_append(out, " none needed");
+	for (int c = 0; c < 64; c++)
+		if (set->caps & CF_CAP_BIT(c))
+			strbuf_appendf(out, " --cap-add %s", cap_short(c));
+	for (size_t i = 0; i < set->n_rules; i++) {
+		cf_explain_edit_text(&set->rules[i], ctx->profile, buf, sizeof(buf));
+		strbuf_appendf(out, "\ncallfence:   profile %s: %s", ctx->label ? ctx->label : "",
+			       buf);
+	}
+	for (size_t i = 0; i < set->n_warnings; i++)
+		strbuf_appendf(out, "\ncallfence:   WARNING: that fix opens %s", set->warnings[i]);
+	if (set->n_rules && profile_out)
+		strbuf_appendf(out, "\ncallfence:   profile with these edits written to %s",
+			       profile_out);
+	else if (set->n_rules)
+		strbuf_append(out,
+			      "\ncallfence:   write the patched profile with --explain-out FILE");
+	else if (profile_out && set->caps)
+		/* a capability is a run option, not a profile edit: say why the file is the
+		 * profile as it was, rather than leave an identical file unexplained */
+		strbuf_appendf(out,
+			       "\ncallfence:   %s: the profile unchanged: the fix is a capability "
+			       "(a run option, --cap-add), not a profile edit",
+			       profile_out);
+	if (set->needs_unconfined)
+		strbuf_append(out,
+			      "\ncallfence:   some calls cannot be allowed by a capability or a "
+			      "rule: --security-opt seccomp=unconfined");
+	strbuf_appendf(out, "\ncallfence:   %s",
+		       set->verified ? "verified: with this, every call above is allowed" :
+				       "NOT verified: the profile model still denies a call");
+}
+
 int cf_denials_summary(struct cf_denials *s, const char *profile_out, char **ret_lines,
 		       char **ret_profile)
 {
@@ -401,7 +630,6 @@ int cf_denials_summary(struct cf_denials *s, const char *profile_out, char **ret
 	cleanup_free const struct cf_explanation **list = NULL;
 	struct cf_fix_set set = { 0 };
 	struct strbuf out = { 0 };
-	char what[96], loc[320], buf[512];
 	char *profile = NULL;
 	size_t n_list = 0;
 	int r;
@@ -409,8 +637,9 @@ int cf_denials_summary(struct cf_denials *s, const char *profile_out, char **ret
 	list = calloc(s->n_d + 1, sizeof(const struct cf_explanation *));
 	if (!list)
 		return -ENOMEM;
+	/* by-design answers are not in the fix set: the program copes with them */
 	for (size_t i = 0; i < s->n_d; i++)
-		if (!deliberate_enosys(s->d[i].e))
+		if (!cf_explain_by_design(s->d[i].e))
 			list[n_list++] = s->d[i].e;
 	r = cf_fix_set_compute(ctx, list, n_list, &set);
 	if (r < 0)
@@ -422,139 +651,10 @@ int cf_denials_summary(struct cf_denials *s, const char *profile_out, char **ret
 			return r;
 		}
 	}
-
-	if (s->o.format == CF_SUPERVISE_JSON) {
-		json_t *o = json_object(), *arr = json_array(), *caps = json_array(),
-		       *rules = json_array();
-
-		if (!o || !arr || !caps || !rules) {
-			json_decref(o);
-			json_decref(arr);
-			json_decref(caps);
-			json_decref(rules);
-			free(profile);
-			cf_fix_set_clear(&set);
-			return -ENOMEM;
-		}
-		for (size_t i = 0; i < s->n_d; i++) {
-			const struct denial *x = &s->d[i];
-			json_t *j = json_object(), *pids = json_array();
-
-			if (!j || !pids) {
-				json_decref(j);
-				json_decref(pids);
-				continue;
-			}
-			cf_explain_format_call(x->e->call.name, x->e->call.args, -1, 64, buf,
-					       sizeof(buf));
-			json_object_set_new(j, "syscall", json_string(x->e->call.name));
-			json_object_set_new(j, "call", json_string(buf));
-			cf_explain_ret_name(x->ret, what, sizeof(what));
-			json_object_set_new(j, "action", json_string(what));
-			json_object_set_new(j, "count", json_integer((json_int_t)x->count));
-			json_object_set_new(j, "deliberate", json_boolean(deliberate_enosys(x->e)));
-			for (size_t k = 0; k < x->n_pids; k++)
-				json_array_append_new(pids, json_integer(x->pids[k]));
-			json_object_set_new(j, "pids", pids);
-			if (x->e->n_fixes) {
-				cf_explain_fix_text(&x->e->fixes[0], ctx, buf, sizeof(buf));
-				json_object_set_new(j, "fix", json_string(buf));
-			}
-			json_array_append_new(arr, j);
-		}
-		for (int c = 0; c < 64; c++)
-			if (set.caps & CF_CAP_BIT(c))
-				json_array_append_new(caps, json_string(cap_short(c)));
-		for (size_t i = 0; i < set.n_rules; i++) {
-			json_t *rule;
-
-			cf_explain_edit_text(&set.rules[i], ctx->profile, buf, sizeof(buf));
-			rule = json_string(buf);
-			if (rule)
-				json_array_append_new(rules, rule);
-		}
-		json_object_set_new(o, "event", json_string("summary"));
-		json_object_set_new(
-			o, "mode",
-			json_string(s->o.mode == CF_SUPERVISE_COMPLAIN ? "complain" : "explain"));
-		json_object_set_new(o, "calls", json_integer((json_int_t)s->n_calls));
-		json_object_set_new(o, "denials", arr);
-		json_object_set_new(o, "cap_add", caps);
-		json_object_set_new(o, "rules", rules);
-		json_object_set_new(o, "verified", json_boolean(set.verified));
-		json_object_set_new(o, "needs_unconfined", json_boolean(set.needs_unconfined));
-		json_object_set_new(o, "lost", json_integer((json_int_t)s->lost));
-		if (profile_out && profile)
-			json_object_set_new(o, "profile_out", json_string(profile_out));
-		{
-			char *dump = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-
-			if (dump)
-				strbuf_append(&out, dump);
-			free(dump);
-		}
-		json_decref(o);
-	} else if (s->n_d == 0) {
-		strbuf_appendf(&out, "callfence: %s summary: no call was denied",
-			       s->o.mode == CF_SUPERVISE_COMPLAIN ? "--complain" : "--explain");
-	} else {
-		strbuf_appendf(&out, "callfence: %s summary: %zu distinct denial%s (%zu call%s)",
-			       s->o.mode == CF_SUPERVISE_COMPLAIN ? "--complain" : "--explain",
-			       s->n_d, s->n_d == 1 ? "" : "s", s->n_calls,
-			       s->n_calls == 1 ? "" : "s");
-		for (size_t i = 0; i < s->n_d; i++) {
-			const struct denial *x = &s->d[i];
-			struct strbuf pids = { 0 };
-			cleanup_free char *p = NULL;
-
-			for (size_t k = 0; k < x->n_pids; k++)
-				strbuf_appendf(&pids, "%s%d", k ? "," : "", (int)x->pids[k]);
-			if (strbuf_steal(&pids, &p) < 0)
-				p = NULL;
-			cf_explain_ret_short(x->ret, what, sizeof(what));
-			if (x->e->eval.source == CF_EVAL_RULE)
-				cf_explain_rule_location(ctx->profile,
-							 (size_t)x->e->eval.rule_index, loc,
-							 sizeof(loc));
-			else
-				snprintf(loc, sizeof(loc), "%s",
-					 x->e->eval.source == CF_EVAL_DEFAULT  ? "default action" :
-					 x->e->eval.source == CF_EVAL_BAD_ARCH ? "bad arch" :
-										 "ENOSYS stub");
-			cf_explain_format_call(x->e->call.name, x->e->call.args, 0, 64, buf,
-					       sizeof(buf));
-			strbuf_appendf(&out, "\ncallfence:   %s %s x%zu (pid %s) [%s]%s",
-				       x->e->call.name, what, x->count, p ? p : "?", loc,
-				       deliberate_enosys(x->e) ? " deliberate, not in the fix set" :
-								 "");
-			strbuf_clear(&pids);
-		}
-		strbuf_append(&out, "\ncallfence: smallest fix:");
-		if (!set.caps && !set.n_rules && !set.needs_unconfined)
-			strbuf_append(&out, " none needed");
-		for (int c = 0; c < 64; c++)
-			if (set.caps & CF_CAP_BIT(c))
-				strbuf_appendf(&out, " --cap-add %s", cap_short(c));
-		for (size_t i = 0; i < set.n_rules; i++) {
-			cf_explain_edit_text(&set.rules[i], ctx->profile, buf, sizeof(buf));
-			strbuf_appendf(&out, "\ncallfence:   profile: %s", buf);
-		}
-		if (set.n_rules)
-			strbuf_appendf(&out, "\ncallfence:   %s",
-				       profile_out ?
-					       "profile with these rules written to " :
-					       "write the patched profile with --explain-out FILE");
-		if (set.n_rules && profile_out)
-			strbuf_append(&out, profile_out);
-		if (set.needs_unconfined)
-			strbuf_append(&out,
-				      "\ncallfence:   some calls cannot be allowed by a "
-				      "capability or a rule: --security-opt seccomp=unconfined");
-		strbuf_appendf(&out, "\ncallfence:   %s",
-			       set.verified ?
-				       "verified: with this, every call above is allowed" :
-				       "NOT verified: the profile model still denies a call");
-	}
+	if (s->o.format == CF_SUPERVISE_JSON)
+		summary_json(s, &set, profile_out, profile != NULL, &out);
+	else
+		summary_text(s, &set, profile_out, &out);
 	if (s->lost && s->o.format != CF_SUPERVISE_JSON)
 		strbuf_appendf(&out,
 			       "\ncallfence:   WARNING: %" PRIu64 " event%s lost (the observer's "

@@ -69,14 +69,9 @@ void cf_call_to_data(const struct cf_call *c, struct seccomp_data *d)
 		d->args[i] = c->args[i];
 }
 
-/* libseccomp's comparison width: 32 bits on 32-bit ABIs and on x32 / MIPS n32. */
 static unsigned arg_bits(enum cf_arch a)
 {
-	const struct cf_arch_info *ai = arch_info(a);
-
-	if (a == CF_ARCH_X32 || a == CF_ARCH_MIPS64N32 || a == CF_ARCH_MIPSEL64N32)
-		return 32;
-	return ai ? ai->bits : 64;
+	return cf_explain_arg_bits(a);
 }
 
 static bool arg_match(const struct cf_arg *a, uint64_t v, unsigned bits)
@@ -238,8 +233,17 @@ int cf_explain_call(const struct cf_explain_ctx *ctx, const struct cf_model *mod
 			continue;
 		}
 		if (rr->rule->n_args == 0) {
+			/* runc skips a rule whose action AND errno equal the default's (the
+			 * compiler's rule too, ir.c add_rule): SCMP_ACT_ERRNO with errnoRet 38
+			 * under a default of SCMP_ACT_ERRNO (EPERM) is not the default */
+			uint32_t rret =
+				cf_action_ret(rr->rule->action,
+					      rr->rule->has_errno ? rr->rule->errno_ret : EPERM);
+			uint32_t dret = cf_action_ret(ctx->resolved->default_action,
+						      ctx->resolved->default_errno);
+
 			snprintf(o->why, sizeof(o->why),
-				 rr->rule->action == ctx->resolved->default_action ?
+				 rret == dret ?
 					 "same action as the default (runc drops such rules)" :
 					 "unconditional, but an earlier rule decided");
 			o->args_matched = true;
@@ -391,6 +395,19 @@ void cf_explain_edit_text(const struct cf_fix_rule *r, const struct cf_profile *
 {
 	char loc[320], j[384];
 
+	if (r->add_arch) {
+		const struct cf_arch_info *ai = arch_info(r->arch);
+		const char *an = ai ? ai->scmp_name : "?";
+
+		if (p && p->n_arch_map > 0)
+			snprintf(buf, size,
+				 "add \"%s\" to the subArchitectures of %s in \"archMap\"", an,
+				 arch_info(arch_native()) ? arch_info(arch_native())->scmp_name :
+							    "the native arch");
+		else
+			snprintf(buf, size, "add \"%s\" to \"architectures\"", an);
+		return;
+	}
 	cf_explain_rule_json(r, j, sizeof(j));
 	if (r->remove_from < 0) {
 		snprintf(buf, size, "add %s", j);
@@ -407,8 +424,14 @@ void cf_explain_fix_text(const struct cf_fix *f, const struct cf_explain_ctx *ct
 	char j[384];
 
 	switch (f->kind) {
+	case CF_FIX_ARCH:
 	case CF_FIX_CAP:
-		snprintf(buf, size, "--cap-add %s", cap_short(f->cap));
+		if (f->kind == CF_FIX_CAP) {
+			snprintf(buf, size, "--cap-add %s", cap_short(f->cap));
+			return;
+		}
+		cf_explain_edit_text(&f->rule, ctx ? ctx->profile : NULL, j, sizeof(j));
+		snprintf(buf, size, "profile %s: %s", ctx && ctx->label ? ctx->label : "", j);
 		return;
 	case CF_FIX_ARG_RULE:
 	case CF_FIX_RULE:
@@ -428,6 +451,8 @@ void cf_explain_fix_text(const struct cf_fix *f, const struct cf_explain_ctx *ct
 static const char *fix_kind_name(enum cf_fix_kind k)
 {
 	switch (k) {
+	case CF_FIX_ARCH:
+		return "architecture";
 	case CF_FIX_CAP:
 		return "capability";
 	case CF_FIX_ARG_RULE:
@@ -445,6 +470,8 @@ static const char *fix_kind_name(enum cf_fix_kind k)
 static const char *fix_explanation(enum cf_fix_kind k)
 {
 	switch (k) {
+	case CF_FIX_ARCH:
+		return "the filter then accepts calls of this ABI and checks them by the rules";
 	case CF_FIX_CAP:
 		return NULL;
 	case CF_FIX_ARG_RULE:
@@ -509,8 +536,7 @@ int cf_explain_format_text(const struct cf_explain_ctx *ctx, const struct cf_exp
 	char call[512], what[96], who[384], loc[320], fix[640];
 	int nargs = e->call.n_given >= 6 ? -1 : (int)e->call.n_given;
 
-	cf_explain_format_call(e->call.name, e->call.args, nargs, arg_bits(e->call.arch), call,
-			       sizeof(call));
+	cf_explain_format_call(e->call.name, e->call.args, nargs, e->call.arch, call, sizeof(call));
 	strbuf_appendf(&s, "%s on %s, profile %s\n", call, ai ? ai->scmp_name : "?",
 		       ctx->label ? ctx->label : "builtin");
 	if (e->seccomp_disabled) {
@@ -591,13 +617,20 @@ int cf_explain_format_json(const struct cf_explain_ctx *ctx, const struct cf_exp
 		return -ENOMEM;
 	}
 	cf_explain_format_call(e->call.name, e->call.args,
-			       e->call.n_given >= 6 ? -1 : (int)e->call.n_given,
-			       arg_bits(e->call.arch), call, sizeof(call));
+			       e->call.n_given >= 6 ? -1 : (int)e->call.n_given, e->call.arch, call,
+			       sizeof(call));
 	json_object_set_new(o, "syscall", json_string(e->call.name));
 	json_object_set_new(o, "nr", json_integer(e->call.nr));
 	json_object_set_new(o, "arch", json_string(ai ? ai->scmp_name : "?"));
-	for (unsigned i = 0; i < 6 && i < e->call.n_given; i++)
-		json_array_append_new(args, hex(e->call.args[i]));
+	{
+		/* only the arguments the syscall takes (a live call has six registers) */
+		int na = cf_explain_syscall_nargs_abi(e->call.arch, e->call.name);
+		unsigned n =
+			na >= 0 && (unsigned)na < e->call.n_given ? (unsigned)na : e->call.n_given;
+
+		for (unsigned i = 0; i < 6 && i < n; i++)
+			json_array_append_new(args, hex(e->call.args[i]));
+	}
 	json_object_set_new(o, "args", args);
 	json_object_set_new(o, "call", json_string(call));
 	json_object_set_new(o, "profile", json_string(ctx->label ? ctx->label : "builtin"));

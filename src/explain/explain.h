@@ -35,20 +35,26 @@ CF_MUST_CHECK int cf_explain_parse_arg(const char *syscall, unsigned index, cons
 				       uint64_t *ret, struct cf_diag *reterr);
 
 /* "socket(AF_ALG, SOCK_SEQPACKET, 0)": decoded for common calls, hex otherwise. n_args < 0
- * means "as many as the syscall takes". */
-void cf_explain_format_call(const char *syscall, const uint64_t *args, int n_args, unsigned bits,
-			    char *buf, size_t size);
+ * means "as many as the syscall takes on arch" (cf_explain_syscall_nargs_abi); arch also sets
+ * the argument width (32 bits on i386, x32). */
+void cf_explain_format_call(const char *syscall, const uint64_t *args, int n_args,
+			    enum cf_arch arch, char *buf, size_t size);
 
 /* Reads a NUL-terminated string of the traced process at addr into buf (live reports);
  * returns its length or -errno. */
 typedef int (*cf_explain_read_str_fn)(void *userdata, uint64_t addr, char *buf, size_t size);
 /* cf_explain_format_call, printing path arguments as strings read with read_str. */
-void cf_explain_format_call_ex(const char *syscall, const uint64_t *args, int n_args, unsigned bits,
-			       cf_explain_read_str_fn read_str, void *userdata, char *buf,
-			       size_t size);
+void cf_explain_format_call_ex(const char *syscall, const uint64_t *args, int n_args,
+			       enum cf_arch arch, cf_explain_read_str_fn read_str, void *userdata,
+			       char *buf, size_t size);
 
-/* Number of arguments a syscall takes, -1 when we do not know it. */
+/* Number of arguments a syscall takes on an ABI (x86: the kernel's SYSCALL_DEFINEn through
+ * syscall-nargs.csv; i386 mmap is old_mmap, 1), -1 when we do not know it. */
+int cf_explain_syscall_nargs_abi(enum cf_arch arch, const char *syscall);
+/* ... on x86_64. */
 int cf_explain_syscall_nargs(const char *syscall);
+/* Width of an argument as libseccomp compares it: 32 on 32-bit ABIs, x32 and MIPS n32. */
+unsigned cf_explain_arg_bits(enum cf_arch arch);
 
 /* The symbolic name of one argument value, or NULL ("AF_ALG" for socket arg0 = 38). */
 const char *cf_explain_arg_name(const char *syscall, unsigned index, uint64_t value);
@@ -83,6 +89,7 @@ void cf_call_to_data(const struct cf_call *c, struct seccomp_data *d);
 
 /* The fixes, most least-privileged first. */
 enum cf_fix_kind {
+	CF_FIX_ARCH, /* add the caller's ABI to the profile's architectures / archMap */
 	CF_FIX_CAP, /* --cap-add CAP */
 	CF_FIX_ARG_RULE, /* a profile rule restricted to this argument value */
 	CF_FIX_RULE, /* a plain profile rule */
@@ -100,6 +107,8 @@ struct cf_fix_rule {
 	enum cf_op op;
 	uint64_t value; /* the datum (for MASKED_EQ: the mask, as the profile writes it) */
 	uint64_t value_two; /* MASKED_EQ only */
+	bool add_arch; /* CF_FIX_ARCH: add `arch` to "architectures" (or archMap's native entry) */
+	enum cf_arch arch;
 };
 
 struct cf_fix {
@@ -174,6 +183,27 @@ CF_MUST_CHECK int cf_explain_format_json(const struct cf_explain_ctx *ctx,
 /* ------------------------------------------------------------------------------------------- */
 /* fixes.c */
 
+/*
+ * The one ranking of fixes, least privilege first, used by `explain`'s list, the live `fix:` of
+ * run --explain and the summary's smallest fix set (so they cannot disagree): the architecture
+ * (a bad-arch kill), a capability that opens no escape surface (fewest other calls opened
+ * first), a rule restricted to the argument value, a plain rule, a capability that opens an
+ * escape surface, seccomp=unconfined, --privileged. cf_explain_call returns the fixes sorted.
+ */
+int cf_fix_compare(const struct cf_fix *a, const struct cf_fix *b);
+/* The first fix of the ranking, NULL when there is none. */
+const struct cf_fix *cf_explain_best_fix(const struct cf_explanation *e);
+
+/*
+ * A denial by design: the profile answers ENOSYS (an explicit rule, or runc's stub for calls
+ * newer than the profile) for a call whose callers fall back to an older one when it is
+ * missing (glibc's clone3 -> clone). Returns the fallback in words ("libc falls back to
+ * clone"), NULL when the denial is news.
+ */
+const char *cf_explain_by_design(const struct cf_explanation *e);
+/* The fallback of a call when it fails with ENOSYS ("libc falls back to clone"), or NULL. */
+const char *cf_explain_fallback(const char *syscall);
+
 /* Kernel powers of a capability in one line; NULL for unknown. */
 const char *cf_cap_powers(int cap);
 /* Escape surface a call opens (io_uring, ptrace, namespaces, AF_ALG...), or NULL. args may be
@@ -202,6 +232,8 @@ void cf_patched_profile_free(struct cf_profile *q);
  */
 struct cf_fix_set {
 	cf_capset caps; /* to --cap-add */
+	char warnings[3][384]; /* escape surfaces the set opens (from each chosen fix) */
+	size_t n_warnings;
 	struct cf_fix_rule *rules; /* to add to the profile */
 	size_t n_rules;
 	bool verified; /* every call is allowed with caps + rules */

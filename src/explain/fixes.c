@@ -246,6 +246,50 @@ static int add_rule(struct patched *pp, const struct cf_fix_rule *fr)
 	return 0;
 }
 
+/* Add an ABI where the profile lists its architectures: archMap's native entry when it has
+ * an archMap (moby reads only that one), else "architectures". */
+static int add_arch(struct patched *pp, enum cf_arch arch)
+{
+	struct cf_profile *q = &pp->prof;
+
+	if (q->n_arch_map > 0) {
+		struct cf_arch_map *m = calloc(q->n_arch_map, sizeof(*m));
+		enum cf_arch native = arch_native();
+
+		if (own(pp, m) < 0)
+			return -ENOMEM;
+		memcpy(m, q->arch_map, q->n_arch_map * sizeof(*m));
+		for (size_t i = 0; i < q->n_arch_map; i++) {
+			enum cf_arch *sub;
+
+			if (m[i].arch != native)
+				continue;
+			sub = calloc(m[i].n_sub + 1, sizeof(*sub));
+			if (own(pp, sub) < 0)
+				return -ENOMEM;
+			if (m[i].n_sub)
+				memcpy(sub, m[i].sub, m[i].n_sub * sizeof(*sub));
+			sub[m[i].n_sub] = arch;
+			m[i].sub = sub;
+			m[i].n_sub++;
+		}
+		q->arch_map = m;
+		return 0;
+	}
+	{
+		enum cf_arch *a = calloc(q->n_architectures + 1, sizeof(*a));
+
+		if (own(pp, a) < 0)
+			return -ENOMEM;
+		if (q->n_architectures)
+			memcpy(a, q->architectures, q->n_architectures * sizeof(*a));
+		a[q->n_architectures] = arch;
+		q->architectures = a;
+		q->n_architectures++;
+	}
+	return 0;
+}
+
 int cf_patched_profile_new(const struct cf_profile *p, const struct cf_fix_rule *rules,
 			   size_t n_rules, struct cf_profile **ret)
 {
@@ -282,6 +326,13 @@ int cf_patched_profile_new(const struct cf_profile *p, const struct cf_fix_rule 
 			pp->prof.rules[w++] = pp->prof.rules[i];
 	pp->prof.n_rules = w;
 	for (size_t i = 0; i < n_rules; i++) {
+		if (rules[i].add_arch) {
+			r = add_arch(pp, rules[i].arch);
+			if (r < 0) {
+				cf_patched_profile_free(&pp->prof);
+				return r;
+			}
+		}
 		if (!rules[i].add)
 			continue;
 		r = add_rule(pp, &rules[i]);
@@ -418,16 +469,46 @@ static void diff_rules(const struct cf_resolved *a, const struct cf_resolved *b,
 	strbuf_clear(&warn);
 }
 
-static int cmp_cap_fix(const void *x, const void *y)
+static int fix_tier(const struct cf_fix *f)
 {
-	const struct cf_fix *a = x, *b = y;
-	int wa = a->warning[0] != 0, wb = b->warning[0] != 0;
+	switch (f->kind) {
+	case CF_FIX_ARCH:
+		return 0;
+	case CF_FIX_CAP:
+		return f->warning[0] ? 4 : 1;
+	case CF_FIX_ARG_RULE:
+		return 2;
+	case CF_FIX_RULE:
+		return 3;
+	case CF_FIX_UNCONFINED:
+		return 5;
+	case CF_FIX_PRIVILEGED:
+		return 6;
+	}
+	return 7;
+}
 
-	if (wa != wb)
-		return wa - wb;
+int cf_fix_compare(const struct cf_fix *a, const struct cf_fix *b)
+{
+	int ta = fix_tier(a), tb = fix_tier(b);
+
+	if (ta != tb)
+		return ta - tb;
+	if (a->kind != CF_FIX_CAP)
+		return 0;
 	if (a->n_opens != b->n_opens)
 		return a->n_opens < b->n_opens ? -1 : 1;
 	return a->cap - b->cap;
+}
+
+static int cmp_fix(const void *x, const void *y)
+{
+	return cf_fix_compare(x, y);
+}
+
+const struct cf_fix *cf_explain_best_fix(const struct cf_explanation *e)
+{
+	return e && e->n_fixes ? &e->fixes[0] : NULL;
 }
 
 /* The argument that says what a call does, for an argument-restricted rule. */
@@ -540,6 +621,30 @@ int cf_explain_find_fixes(const struct cf_explain_ctx *ctx, struct cf_explanatio
 
 	if (!ctx->resolved || !ctx->profile)
 		return 0;
+	if (e->eval.source == CF_EVAL_BAD_ARCH) {
+		/* the ABI is not in the profile: no rule or capability reaches the call (the
+		 * filter kills before it looks at the number); the fix is the architecture */
+		struct cf_fix f = { .kind = CF_FIX_ARCH };
+
+		f.rule.remove_from = -1;
+		f.rule.add_arch = true;
+		f.rule.arch = e->call.arch;
+		snprintf(f.rule.name, sizeof(f.rule.name), "%s", e->call.name);
+		r = allowed_with(ctx, ctx->resolved->bounding, &f.rule, 1, calls, 1, NULL);
+		if (r < 0)
+			return r;
+		if (r == 0) {
+			/* the ABI alone does not allow this call: the arch, then a rule for it */
+			snprintf(f.opens, sizeof(f.opens),
+				 "then the profile's rules decide %s on that ABI", e->call.name);
+		}
+		snprintf(f.warning, sizeof(f.warning), "%s",
+			 e->call.arch == CF_ARCH_X86 ?
+				 "the i386 ABI (int 0x80 works from 64-bit programs too): a second "
+				 "syscall table, checked by the same rules" :
+				 "a second syscall table, checked by the same rules");
+		add_fix(e, &f);
+	}
 	for (int cap = 0; cap <= last && cap < 64; cap++) {
 		cleanup(cf_resolved_freep) struct cf_resolved *res = NULL;
 		cf_capset with = ctx->resolved->bounding | CF_CAP_BIT(cap);
@@ -558,7 +663,6 @@ int cf_explain_find_fixes(const struct cf_explain_ctx *ctx, struct cf_explanatio
 		diff_rules(ctx->resolved, res, e->call.name, &capfix[n_cap]);
 		n_cap++;
 	}
-	qsort(capfix, n_cap, sizeof(capfix[0]), cmp_cap_fix);
 	for (size_t i = 0; i < n_cap; i++)
 		add_fix(e, &capfix[i]);
 
@@ -596,7 +700,65 @@ int cf_explain_find_fixes(const struct cf_explain_ctx *ctx, struct cf_explanatio
 			add_fix(e, &f);
 		}
 	}
+	qsort(e->fixes, e->n_fixes, sizeof(e->fixes[0]), cmp_fix);
 	return 0;
+}
+
+/* ------------------------------------------------------------------------------------------- */
+/* Denials by design */
+
+struct fallback {
+	const char *name;
+	const char *words;
+};
+
+/*
+ * Calls whose callers fall back to an older call when they get ENOSYS (and only then): the
+ * reason Docker's profile answers clone3 with ENOSYS (moby profiles/seccomp/default.json, "clone3"
+ * rule: "ENOSYS ... so that glibc falls back to clone") and runc answers calls newer than the
+ * profile with ENOSYS (libcontainer/seccomp/patchbpf).
+ */
+static const struct fallback fallbacks[] = {
+	/* glibc sysdeps/unix/sysv/linux/clone-internal.c: clone3, then clone on ENOSYS */
+	{ "clone3", "libc falls back to clone" },
+	/* glibc sysdeps/unix/sysv/linux/faccessat.c: faccessat2, then faccessat on ENOSYS */
+	{ "faccessat2", "libc falls back to faccessat" },
+	/* glibc fchmodat (2.39+): fchmodat2, then fchmodat */
+	{ "fchmodat2", "libc falls back to fchmodat" },
+	/* glibc closefrom / close_range users: a close loop */
+	{ "close_range", "libc falls back to closing descriptors one by one" },
+	/* glibc stat family on 32-bit ABIs, coreutils (gnulib) everywhere */
+	{ "statx", "callers fall back to fstatat" },
+	/* glibc sysdeps/nptl/dl-tls_init_tp.c: a failed rseq registration is ignored */
+	{ "rseq", "libc runs without restartable sequences" },
+	/* coreutils cp and glibc's own copy helpers */
+	{ "copy_file_range", "callers fall back to read and write" },
+	/* glibc (i386) time64 calls: the 32-bit time calls on ENOSYS (clock_gettime.c ...) */
+	{ "clock_gettime64", "libc falls back to clock_gettime" },
+	{ "clock_settime64", "libc falls back to clock_settime" },
+	{ "clock_nanosleep_time64", "libc falls back to clock_nanosleep" },
+	{ "futex_time64", "libc falls back to futex" },
+	{ "ppoll_time64", "libc falls back to ppoll" },
+	{ "pselect6_time64", "libc falls back to pselect6" },
+	{ "utimensat_time64", "libc falls back to utimensat" },
+};
+
+const char *cf_explain_fallback(const char *syscall)
+{
+	for (size_t i = 0; syscall && i < ARRAY_SIZE(fallbacks); i++)
+		if (strcmp(fallbacks[i].name, syscall) == 0)
+			return fallbacks[i].words;
+	return NULL;
+}
+
+const char *cf_explain_by_design(const struct cf_explanation *e)
+{
+	if (!e || !e->denied || e->eval.ret != (SECCOMP_RET_ERRNO | (uint32_t)ENOSYS))
+		return NULL;
+	/* an explicit rule of the profile (not its default action), or runc's stub */
+	if (e->eval.source != CF_EVAL_RULE && e->eval.source != CF_EVAL_NEWER_THAN_PROFILE)
+		return NULL;
+	return cf_explain_fallback(e->call.name);
 }
 
 /* ------------------------------------------------------------------------------------------- */
@@ -675,12 +837,20 @@ void cf_explain_add_notes(const struct cf_explain_ctx *ctx, struct cf_explanatio
 		     "seccomp is the only obstacle here: the kernel needs CAP_SYS_NICE for "
 		     "mbind/set_mempolicy only with MPOL_MF_MOVE_ALL (moving pages other processes "
 		     "share); Docker gates the whole syscall on the capability");
-	if (strcmp(n, "clone3") == 0 &&
-	    (e->eval.ret & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO &&
-	    (e->eval.ret & SECCOMP_RET_DATA) == ENOSYS)
+	if (cf_explain_by_design(e))
+		note(e, "ENOSYS on %s is by design: %s%s", n, cf_explain_fallback(n),
+		     strcmp(n, "clone3") == 0 ? ", whose flags seccomp can check" : "");
+	else if (e->denied && cf_explain_fallback(n) &&
+		 (e->eval.ret & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO) {
+		char en[32];
+
+		cf_explain_ret_short(e->eval.ret, en, sizeof(en));
 		note(e,
-		     "ENOSYS on clone3 is deliberate: glibc then falls back to clone, whose flags "
-		     "seccomp can check");
+		     "%s only on ENOSYS; %s reaches the program instead (%s fails): answer ENOSYS "
+		     "(\"errnoRet\": %d) to keep the fallback",
+		     cf_explain_fallback(n), en,
+		     strcmp(n, "clone3") == 0 ? "thread and process creation" : "the call", ENOSYS);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(kernel_caps); i++) {
 		const struct kernel_cap *k = &kernel_caps[i];
 
@@ -708,8 +878,22 @@ void cf_fix_set_clear(struct cf_fix_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* An escape surface the set opens, once (the summary repeats it beside the fix). */
+static void add_warning(struct cf_fix_set *s, const char *w)
+{
+	if (!w || !w[0])
+		return;
+	for (size_t i = 0; i < s->n_warnings; i++)
+		if (strcmp(s->warnings[i], w) == 0)
+			return;
+	if (s->n_warnings < ARRAY_SIZE(s->warnings))
+		snprintf(s->warnings[s->n_warnings++], sizeof(s->warnings[0]), "%s", w);
+}
+
 static bool same_edit(const struct cf_fix_rule *a, const struct cf_fix_rule *b)
 {
+	if (a->add_arch || b->add_arch)
+		return a->add_arch == b->add_arch && a->arch == b->arch;
 	return strcmp(a->name, b->name) == 0 && a->remove_from == b->remove_from &&
 	       a->add == b->add && a->has_arg == b->has_arg &&
 	       (!a->has_arg || (a->index == b->index && a->op == b->op && a->value == b->value &&
@@ -793,26 +977,17 @@ int cf_fix_set_compute(const struct cf_explain_ctx *ctx,
 				    !denials[i]->fixes[j].warning[0])
 					covered[i] = true;
 	}
-	/* Rules for the rest: argument-restricted when we have one, else plain; a capability
-	 * with a warning only when no rule can do it. */
+	/* The rest: each denial's own best fix (the ranking of its live `fix:` line). */
 	for (size_t i = 0; i < n; i++) {
-		const struct cf_fix *pick = NULL;
+		const struct cf_fix *pick = cf_explain_best_fix(denials[i]);
 
 		if (covered[i])
 			continue;
-		for (size_t j = 0; j < denials[i]->n_fixes && !pick; j++)
-			if (denials[i]->fixes[j].kind == CF_FIX_ARG_RULE)
-				pick = &denials[i]->fixes[j];
-		for (size_t j = 0; j < denials[i]->n_fixes && !pick; j++)
-			if (denials[i]->fixes[j].kind == CF_FIX_RULE)
-				pick = &denials[i]->fixes[j];
-		for (size_t j = 0; j < denials[i]->n_fixes && !pick; j++)
-			if (denials[i]->fixes[j].kind == CF_FIX_CAP)
-				pick = &denials[i]->fixes[j];
-		if (!pick) {
+		if (!pick || pick->kind == CF_FIX_UNCONFINED || pick->kind == CF_FIX_PRIVILEGED) {
 			s.needs_unconfined = true;
 			continue;
 		}
+		add_warning(&s, pick->warning);
 		if (pick->kind == CF_FIX_CAP) {
 			s.caps |= CF_CAP_BIT(pick->cap);
 		} else {

@@ -216,6 +216,7 @@ struct cf_resolved {
 	enum cf_arch arches[CF_ARCH_COUNT]; /* architectures the filter accepts, native first */
 	size_t n_arches;
 	struct cf_kernel_version kernel;
+	bool kernel_given; /* kernel came from the options (--kernel), not uname */
 	cf_capset bounding;
 	enum cf_action default_action;
 	uint32_t default_errno; /* EPERM when absent */

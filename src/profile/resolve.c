@@ -162,7 +162,13 @@ static void judge_rule(struct cf_resolved *res, const char *native_name,
 {
 	const struct cf_rule *rule = rr->rule;
 	const struct cf_gate *ex = &rule->excludes, *in = &rule->includes;
-	char buf[64];
+	char buf[64], kern[48], cond[128];
+
+	/* a what-if kernel (explain/export --kernel) is named as such, not as the running one */
+	if (res->kernel_given)
+		snprintf(kern, sizeof(kern), "kernel %u.%u", res->kernel.major, res->kernel.minor);
+	else
+		snprintf(kern, sizeof(kern), "running kernel");
 
 	rr->active = false;
 	for (size_t i = 0; i < ex->n_arches; i++)
@@ -182,8 +188,8 @@ static void judge_rule(struct cf_resolved *res, const char *native_name,
 	}
 	if (ex->min_kernel.set && cf_kernel_at_least(res->kernel, ex->min_kernel)) {
 		snprintf(buf, sizeof(buf), "%u.%u", ex->min_kernel.major, ex->min_kernel.minor);
-		set_detail(rr, CF_WHY_EXCLUDED_KERNEL, "excludes.minKernel %s <= running kernel",
-			   buf);
+		snprintf(cond, sizeof(cond), "%s <= %s", buf, kern);
+		set_detail(rr, CF_WHY_EXCLUDED_KERNEL, "excludes.minKernel %s", cond);
 		return;
 	}
 	if (in->n_arches > 0) {
@@ -210,7 +216,8 @@ static void judge_rule(struct cf_resolved *res, const char *native_name,
 	}
 	if (in->min_kernel.set && !cf_kernel_at_least(res->kernel, in->min_kernel)) {
 		snprintf(buf, sizeof(buf), "%u.%u", in->min_kernel.major, in->min_kernel.minor);
-		set_detail(rr, CF_WHY_OLD_KERNEL, "includes.minKernel %s > running kernel", buf);
+		snprintf(cond, sizeof(cond), "%s > %s", buf, kern);
+		set_detail(rr, CF_WHY_OLD_KERNEL, "includes.minKernel %s", cond);
 		return;
 	}
 	rr->active = true;
@@ -234,7 +241,8 @@ static void judge_rule(struct cf_resolved *res, const char *native_name,
 		set_detail(rr, CF_WHY_INCLUDED, "includes.caps %s held", caps);
 	} else if (in->min_kernel.set) {
 		snprintf(buf, sizeof(buf), "%u.%u", in->min_kernel.major, in->min_kernel.minor);
-		set_detail(rr, CF_WHY_INCLUDED, "includes.minKernel %s <= running kernel", buf);
+		snprintf(cond, sizeof(cond), "%s <= %s", buf, kern);
+		set_detail(rr, CF_WHY_INCLUDED, "includes.minKernel %s", cond);
 	} else if (in->n_arches > 0) {
 		set_detail(rr, CF_WHY_INCLUDED, "includes.arches has %s", native_name);
 	} else if (ex->n_caps > 0) {
@@ -243,7 +251,8 @@ static void judge_rule(struct cf_resolved *res, const char *native_name,
 		set_detail(rr, CF_WHY_INCLUDED, "excludes.arches lacks %s", native_name);
 	} else {
 		snprintf(buf, sizeof(buf), "%u.%u", ex->min_kernel.major, ex->min_kernel.minor);
-		set_detail(rr, CF_WHY_INCLUDED, "excludes.minKernel %s > running kernel", buf);
+		snprintf(cond, sizeof(cond), "%s > %s", buf, kern);
+		set_detail(rr, CF_WHY_INCLUDED, "excludes.minKernel %s", cond);
 	}
 }
 
@@ -369,9 +378,10 @@ int cf_profile_resolve(const struct cf_profile *p, const struct cf_resolve_opts 
 	res->profile = p;
 	res->native = opts && opts->native != CF_ARCH_INVALID ? opts->native : arch_native();
 	res->bounding = opts ? opts->bounding : caps_docker_default();
-	if (opts && opts->kernel.set)
+	if (opts && opts->kernel.set) {
 		res->kernel = opts->kernel;
-	else {
+		res->kernel_given = true;
+	} else {
 		r = cf_kernel_running(&res->kernel);
 		if (r < 0)
 			return diag_set(reterr, -r, p->source, 0, 0, "",

@@ -2,7 +2,8 @@
 /*
  * Test helper for run --explain: makes the calls named on the command line and prints what it
  * got, so a test can compare a run with and without --explain.
- *   NAME[:ARG...]   raw syscall (names below), args as numbers (strtoull base 0)
+ *   NAME[:ARG...]   raw syscall (names below), args as numbers (strtoull base 0, a leading
+ *                   '-' negated), or @TEXT: a pointer to the string TEXT
  *   thread:CALL     the call in a new thread (joined)
  *   fork:CALL       the call in a child process (waited; its pid printed)
  *   trap            install a SIGSYS handler that prints si_syscall and goes on
@@ -14,6 +15,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,8 @@ static const struct sc scs[] = {
 	{ "uname", SYS_uname },
 	{ "getpriority", SYS_getpriority },
 	{ "setpriority", SYS_setpriority },
+	{ "fchownat", SYS_fchownat },
+	{ "clone", SYS_clone },
 };
 
 static void on_sigsys(int sig, siginfo_t *si, void *uc)
@@ -74,10 +78,18 @@ static void do_call(const char *spec)
 		fprintf(stderr, "explain-probe: unknown call %s\n", spec);
 		exit(2);
 	}
-	while ((tok = strtok_r(NULL, ":", &save)) && n < 6)
-		args[n++] = (long)strtoull(tok, NULL, 0);
+	while ((tok = strtok_r(NULL, ":", &save)) && n < 6) {
+		if (tok[0] == '@')
+			args[n++] = (long)(uintptr_t)(tok + 1); /* lives in copy[] until the call */
+		else if (tok[0] == '-')
+			args[n++] = -(long)strtoull(tok + 1, NULL, 0);
+		else
+			args[n++] = (long)strtoull(tok, NULL, 0);
+	}
 	errno = 0;
 	long r = syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+	if (nr == SYS_clone && r == 0)
+		_exit(0); /* an allowed raw clone: the child goes no further */
 	printf("[pid %d tid %ld] %s = %ld errno=%d\n", (int)getpid(), (long)syscall(SYS_gettid),
 	       name, r, r < 0 ? errno : 0);
 	fflush(stdout);

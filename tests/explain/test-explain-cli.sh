@@ -133,4 +133,34 @@ ok "arch_prctl on aarch64: does not exist there (125)" eq $? 125
 "$CF" explain --arch SCMP_ARCH_AARCH64 mbind >"$W/arm" 2>&1
 ok "--arch aarch64: mbind still EPERM" has "$W/arm" "SCMP_ARCH_AARCH64"
 
+# issue 12: a what-if kernel is not "the running kernel"
+cat >"$W/mk.json" <<'J'
+{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["getpid"],"action":"SCMP_ACT_ERRNO","includes":{"minKernel":"99.0"}}]}
+J
+"$CF" explain --kernel 4.4 --security-opt seccomp="$W/mk.json" getpid >"$W/k44" 2>&1
+ok "--kernel 4.4: names kernel 4.4" has "$W/k44" "includes.minKernel 99.0 > kernel 4.4"
+ok "--kernel 4.4: not the running kernel" hasnt "$W/k44" "running kernel"
+"$CF" explain --security-opt seccomp="$W/mk.json" getpid >"$W/krun" 2>&1
+ok "no --kernel (twin): the running kernel" has "$W/krun" "includes.minKernel 99.0 > running kernel"
+
+# issue 12: "same action as the default" compares errnoRet too
+cat >"$W/errno.json" <<'J'
+{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["getpid"],"action":"SCMP_ACT_ALLOW"},{"names":["getpid"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}
+J
+"$CF" explain --security-opt seccomp="$W/errno.json" getpid >"$W/en" 2>&1
+ok "ERRNO(ENOSYS) under a default of ERRNO(EPERM): not the default's action" has "$W/en" "(rule #1): unconditional, but an earlier rule decided"
+cat >"$W/errno2.json" <<'J'
+{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["getpid"],"action":"SCMP_ACT_ALLOW"},{"names":["getpid"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}
+J
+"$CF" explain --security-opt seccomp="$W/errno2.json" getpid >"$W/en2" 2>&1
+ok "ERRNO(EPERM) under a default of ERRNO(EPERM) (twin): same action as the default" has "$W/en2" "(rule #1): same action as the default"
+
+# issue 12: a bad-arch kill: the fix is the architecture, first
+cat >"$W/native.json" <<'J'
+{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[]}
+J
+"$CF" explain --security-opt seccomp="$W/native.json" --abi SCMP_ARCH_X86 getpid >"$W/ba" 2>&1
+ok "bad arch: the first fix adds the architecture" has "$W/ba" '1. profile '"$W"'/native.json: add "SCMP_ARCH_X86" to "architectures"'
+ok "bad arch: no allow rule for the syscall (twin)" hasnt "$W/ba" '"names": ["getpid"]'
+
 done_testing

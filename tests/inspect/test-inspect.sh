@@ -130,7 +130,7 @@ assert v[("SCMP_ARCH_X86_64", "personality")]["other"] == [{"action": "SCMP_ACT_
 assert v[("SCMP_ARCH_X86_64", "socket")]["other"] == [{"action": "SCMP_ACT_ERRNO", "errno": 97}]
 # libseccomp's filter kills other ABIs (SCMP_ACT_KILL_THREAD is its bad-arch default)
 assert v[("SCMP_ARCH_X86", "getpid")]["action"].startswith("SCMP_ACT_KILL")
-print(n)
+print("# libseccomp rules checked:", n)
 PY
     then ok "libseccomp's rules read back: every rule's verdict and conditionality"; else not_ok "libseccomp filter verdicts"; fi
 else

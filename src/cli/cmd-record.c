@@ -430,7 +430,8 @@ static int record_phase(struct rec_cli *a, char **cmd, int handover)
 		.format = a->format,
 		.label = "recorded",
 		.tool = "callfence record",
-		.runtime = a->runtime,
+		.runtime =
+			strcmp(a->runtime, "docker") == 0 ? "runc (Docker's runtime)" : a->runtime,
 		.needs = needs,
 		.n_needs = n_needs,
 		.run_caps = prep.conf.caps,

@@ -78,6 +78,23 @@ opendir(my $d, "'"$TMP"'/src/sub") or die; my @e = sort grep { !/^\./ } readdir 
 print "@e\n"; my $p = fork(); if (!$p) { exit 3 } waitpid($p, 0); print $? >> 8, "\n";'
 want_rc=3 roundtrip "exit status kept" sh -c 'ls / >/dev/null; exit 3'
 
+# strace, the peer: every call it sees in the same workload is in the profile (allowed, or
+# answered ENOSYS on purpose); the profile's names strace does not see are counted
+if command -v strace >/dev/null; then
+	W=(sh -c "tar -C '$TMP' -cf - src | gzip -n | wc -c; $PY -c 'import threading; t = threading.Thread(target=print); t.start(); t.join()'")
+	record "$TMP/p.json" -- "${W[@]}"
+	strace -f -qq -o "$TMP/strace.txt" "${W[@]}" >/dev/null 2>&1
+	sed -n 's/^[0-9]* *\([a-z0-9_]*\)(.*/\1/p' "$TMP/strace.txt" | sort -u >"$TMP/strace.names"
+	jq -r '.syscalls[] | select(.action == "SCMP_ACT_ALLOW" or .errnoRet == 38) | .names[]' \
+		"$TMP/p.json" | sort -u >"$TMP/profile.names"
+	missing=$(comm -23 "$TMP/strace.names" "$TMP/profile.names" | tr '\n' ' ')
+	[ -z "$missing" ]
+	ok $? "every call strace -f sees is in the recorded profile (missing: ${missing:-none})"
+	echo "# strace saw $(wc -l <"$TMP/strace.names") names; the profile has $(wc -l <"$TMP/profile.names"), $(comm -13 "$TMP/strace.names" "$TMP/profile.names" | wc -l) of them not seen by strace (vDSO, runtime needs, libc probes): $(comm -13 "$TMP/strace.names" "$TMP/profile.names" | tr '\n' ' ')"
+else
+	skip "strace not installed" "strace's calls are in the profile"
+fi
+
 # negative twin: one recorded call removed -> the replay reports exactly that one
 record "$TMP/p.json" -- sh -c 'ls / >/dev/null'
 read -r -a opts <<<"$(run_opts "$TMP/rec.err")"
@@ -125,6 +142,24 @@ rm -f "$TMP/flag"
 record "$TMP/v.json" --verify -- perl -e 'if (-e "'"$TMP"'/flag") { mkdir "'"$TMP"'/d" or die } else { open(my $f, ">", "'"$TMP"'/flag") }'
 [ "$rc" = 1 ] && grep -q 'verify: FAILED: the replay under .* was denied 1 call(s): mkdir ' "$TMP/rec.err"
 ok $? "twin: a second run that calls mkdir fails --verify (exit $rc), naming mkdir"
+
+# rootless: as uid 65534 (ptrace observer, no-new-privileges forced), then replayed as that user
+if command -v setpriv >/dev/null; then
+	chmod 755 "$TMP"
+	mkdir -m 777 "$TMP/nobody"
+	as_nobody() { setpriv --reuid 65534 --regid 65534 --clear-groups "$@"; }
+	as_nobody "$CF" record -o "$TMP/nobody/p.json" -- sh -c 'ls / >/dev/null; echo rootless' \
+		>"$TMP/rec.out" 2>"$TMP/rec.err"
+	rc=$?
+	grep -q 'ptrace observer' "$TMP/rec.err" && [ "$rc" = 0 ] && has "$TMP/rec.out" rootless
+	ok $? "rootless record (uid 65534, ptrace observer)"
+	as_nobody "$CF" run --explain=json --security-opt "seccomp=$TMP/nobody/p.json" -- \
+		sh -c 'ls / >/dev/null; echo rootless' >"$TMP/rep.out" 2>"$TMP/rep.err"
+	[ $? = 0 ] && has "$TMP/rep.out" rootless && ! grep -q '"event":"denial"' "$TMP/rep.err"
+	ok $? "rootless replay under the rootless recording: no denial"
+else
+	skip "setpriv not installed" "rootless record"
+fi
 
 # --merge: two recordings united cover both programs; each alone does not
 record "$TMP/a.json" -- sh -c 'ls / >/dev/null'

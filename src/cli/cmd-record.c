@@ -244,6 +244,14 @@ static void print_summary(const struct rec_cli *a, const struct cf_recording *re
 		caps_format(res->caps, capsbuf, sizeof(capsbuf), ", ");
 		fprintf(stderr, "callfence record: capabilities used: %s (the command held %d)\n",
 			res->caps ? capsbuf : "none", __builtin_popcountll(conf->caps));
+		if (rec->caps_denied & ~rec->caps_used) {
+			caps_format(rec->caps_denied & ~rec->caps_used, capsbuf, sizeof(capsbuf),
+				    ", ");
+			fprintf(stderr,
+				"callfence record: capabilities checked but not held (the command "
+				"was refused them): %s\n",
+				capsbuf);
+		}
 	} else {
 		fprintf(stderr,
 			"callfence record: capabilities: not observed by the %s observer; "
@@ -602,6 +610,15 @@ static int verify_phase(struct rec_cli *a, char **cmd, const char *handed, int r
 		goto out;
 	code = CF_EXIT_ERROR;
 	prep.conf.seccomp_label = label;
+	if (prep.conf.profile) {
+		/* messages name the file the user has, not the memfd it was read from */
+		char *src = strdup(label);
+
+		if (src) {
+			free(prep.conf.profile->source);
+			prep.conf.profile->source = src;
+		}
+	}
 	if (run_explain_option(&x, OPT_EXPLAIN, NULL) < 0 ||
 	    run_explain_setup(&x, &sec, &prep.conf, prep.prog, &install) < 0)
 		goto out;

@@ -7,6 +7,7 @@
 # removed reports exactly that call; a call the base denies is reported, not added. runc (the
 # real peer) starts a container from the recorded OCI fragment; without the runtime's needs
 # (--for callfence) it does not. --verify and --merge, positive and negative.
+# shellcheck disable=SC2016 # perl and python programs in single quotes
 # shellcheck source=tests/cli/test-run-lib.sh
 . "$(dirname "$0")/../cli/test-run-lib.sh"
 [ "$(id -u)" = 0 ] || skip_all "needs root (records with the default capabilities)"
@@ -155,7 +156,8 @@ if command -v setpriv >/dev/null; then
 	ok $? "rootless record (uid 65534, ptrace observer)"
 	as_nobody "$CF" run --explain=json --security-opt "seccomp=$TMP/nobody/p.json" -- \
 		sh -c 'ls / >/dev/null; echo rootless' >"$TMP/rep.out" 2>"$TMP/rep.err"
-	[ $? = 0 ] && has "$TMP/rep.out" rootless && ! grep -q '"event":"denial"' "$TMP/rep.err"
+	rc=$?
+	[ "$rc" = 0 ] && has "$TMP/rep.out" rootless && ! grep -q '"event":"denial"' "$TMP/rep.err"
 	ok $? "rootless replay under the rootless recording: no denial"
 else
 	skip "setpriv not installed" "rootless record"

@@ -112,7 +112,7 @@ ok $? "twin: the recorded profile itself has getdents64"
 
 # the base decides: what it denies is reported with a fix and not added
 record "$TMP/p.json" -- "$PROBE" mount personality:0x8 personality:0x0
-grep -q 'not added: mount(.*builtin answers SCMP_ACT_ERRNO(EPERM); fix: ' "$TMP/rec.err"
+grep -q 'not added: mount (x1, by .*builtin answers SCMP_ACT_ERRNO(EPERM); fix: --cap-add SYS_ADMIN' "$TMP/rec.err"
 ok $? "mount (denied by the builtin) is reported with explain's fix"
 ! jq -e '.syscalls[] | select(.names | index("mount"))' "$TMP/p.json" >/dev/null
 ok $? "twin: mount is not in the recorded profile"

@@ -34,6 +34,7 @@
 
 #include "base/cleanup.h"
 #include "base/strbuf.h"
+#include "base/suggest.h"
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "cli/output.h"
@@ -778,7 +779,15 @@ static int parse_choice(const char *opt, const char *arg, const char *const *val
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(arg, valid[i]) == 0)
 			return (int)i;
-	fprintf(stderr, "callfence record: %s: unknown value \"%s\"; valid:", opt, arg);
+	struct cf_suggest sg;
+
+	cf_suggest_init(&sg, arg);
+	for (size_t i = 0; i < n; i++)
+		cf_suggest_consider(&sg, valid[i]);
+	fprintf(stderr, "callfence record: %s: unknown value \"%s\"", opt, arg);
+	if (cf_suggest_is_near_miss(&sg))
+		fprintf(stderr, " (did you mean \"%s\"?)", sg.best);
+	fprintf(stderr, "; valid:");
 	for (size_t i = 0; i < n; i++)
 		fprintf(stderr, " %s", valid[i]);
 	fprintf(stderr, "\n");

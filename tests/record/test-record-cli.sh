@@ -177,6 +177,18 @@ replay --security-opt "seccomp=$TMP/a.json" -- sh -c "mkdir '$TMP/m' && rmdir '$
 grep -qx mkdir "$TMP/den"
 ok $? "twin: a.json alone denies mkdir"
 
+# options: refused before anything runs (125), with the valid values
+"$CF" record --format ocj -- touch "$TMP/ran" 2>"$TMP/o.err"
+[ $? = 125 ] && grep -q 'did you mean "oci"' "$TMP/o.err" && ! [ -e "$TMP/ran" ]
+ok $? "--format ocj: 125, did you mean oci, the command did not run"
+"$CF" record -o "$TMP" -- touch "$TMP/ran" 2>"$TMP/o.err"
+[ $? = 125 ] && ! [ -e "$TMP/ran" ]
+ok $? "-o DIRECTORY: 125 before the command runs"
+echo '{"defaultAction":"SCMP_ACT_KILL","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}' >"$TMP/k.json"
+"$CF" record --merge -o "$TMP/x.json" "$TMP/a.json" "$TMP/k.json" 2>"$TMP/o.err"
+[ $? = 125 ] && grep -q "k.json.*defaultAction differs" "$TMP/o.err" && ! [ -e "$TMP/x.json" ]
+ok $? "--merge of a profile with another defaultAction: 125 naming it, nothing written"
+
 # runc, the real peer: the OCI fragment (with --for docker's runc needs) starts a container;
 # the same recording --for callfence lacks what runc calls after the filter and does not
 if command -v runc >/dev/null; then

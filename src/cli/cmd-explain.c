@@ -285,6 +285,9 @@ static void report_line(void *userdata, const char *line)
 {
 	struct run_explain *x = userdata;
 
+	if (x->n_reported < ARRAY_SIZE(x->reported))
+		snprintf(x->reported[x->n_reported], sizeof(x->reported[0]), "%s", line);
+	x->n_reported++;
 	if (!x->log) {
 		fprintf(stderr, "%s\n", line);
 		return;

@@ -18,6 +18,7 @@ static const struct command commands[] = {
 	{ "export", cmd_export,
 	  "print the resolved profile (OCI, Docker, BPF, asm, k8s, spo, systemd)" },
 	{ "explain", cmd_explain, "say what a syscall gets, which rule decides, and the fix" },
+	{ "record", cmd_record, "run a command and write the smallest profile that lets it run" },
 	{ "inspect", cmd_inspect, "show the seccomp filters a running process is under" },
 	{ "lint", cmd_lint, "check profiles for holes, runtime breakage and dead rules" },
 	{ "diff", cmd_diff, "compare two profiles by verdict, per ABI and argument region" },

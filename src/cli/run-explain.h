@@ -63,7 +63,7 @@ struct run_explain {
 	struct cf_observer *obs; /* eBPF backend: the program runs unchanged */
 	/* denial lines reported while the command ran (`record --verify` names them) */
 	size_t n_reported;
-	char reported[8][160];
+	char reported[32][160];
 };
 
 extern const char run_explain_help[];

@@ -584,6 +584,11 @@ int cf_explain_format_text(const struct cf_explain_ctx *ctx, const struct cf_exp
 			if (f->warning[0])
 				strbuf_appendf(&s, "       WARNING: opens an escape surface: %s\n",
 					       f->warning);
+			if (f->not_enough)
+				strbuf_appendf(&s,
+					       "       not enough alone: the kernel checks %s "
+					       "itself\n",
+					       caps_to_name(f->kernel_cap));
 		}
 	}
 	for (size_t i = 0; i < e->n_notes; i++)
@@ -708,6 +713,9 @@ int cf_explain_format_json(const struct cf_explain_ctx *ctx, const struct cf_exp
 			json_object_set_new(j, "opens", json_string(f->opens));
 		if (f->warning[0])
 			json_object_set_new(j, "warning", json_string(f->warning));
+		if (f->not_enough)
+			json_object_set_new(j, "not_enough_alone",
+					    json_string(caps_to_name(f->kernel_cap)));
 		json_array_append_new(fixes, j);
 	}
 	json_object_set_new(o, "fixes", fixes);

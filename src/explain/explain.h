@@ -119,6 +119,10 @@ struct cf_fix {
 	unsigned n_opens; /* how many syscalls/rules it opens besides this call */
 	const char *powers; /* CF_FIX_CAP: the capability's kernel powers in one line */
 	char warning[384]; /* escape surfaces it opens, empty when none */
+	/* a fix that leaves the kernel's own capability check failing (mount without
+	 * CAP_SYS_ADMIN): ranked after every fix that works alone; kernel_cap is that CAP_* */
+	bool not_enough;
+	int kernel_cap;
 };
 
 /* A rule naming the syscall that did not decide the call, and why. */

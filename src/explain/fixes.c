@@ -469,7 +469,7 @@ static void diff_rules(const struct cf_resolved *a, const struct cf_resolved *b,
 	strbuf_clear(&warn);
 }
 
-static int fix_tier(const struct cf_fix *f)
+static int fix_tier_kind(const struct cf_fix *f)
 {
 	switch (f->kind) {
 	case CF_FIX_ARCH:
@@ -486,6 +486,12 @@ static int fix_tier(const struct cf_fix *f)
 		return 6;
 	}
 	return 7;
+}
+
+static int fix_tier(const struct cf_fix *f)
+{
+	/* a fix the kernel's own check still defeats is no fix on its own */
+	return f->not_enough ? 10 + fix_tier_kind(f) : fix_tier_kind(f);
 }
 
 int cf_fix_compare(const struct cf_fix *a, const struct cf_fix *b)
@@ -612,6 +618,40 @@ static int rule_fixes(const struct cf_explain_ctx *ctx, struct cf_explanation *e
 	return 0;
 }
 
+static int kernel_cap_for(const char *name);
+
+/*
+ * mount(2) allowed by the profile still fails without CAP_SYS_ADMIN: the kernel checks it
+ * itself. Every fix that does not grant that capability (a rule, unconfined) is then not
+ * enough on its own and ranks after the ones that are.
+ */
+static void mark_not_enough(const struct cf_explain_ctx *ctx, struct cf_explanation *e)
+{
+	int cap = kernel_cap_for(e->call.name);
+
+	if (cap < 0 || ctx->privileged || (ctx->resolved->bounding & CF_CAP_BIT(cap)))
+		return;
+	for (size_t i = 0; i < e->n_fixes; i++) {
+		struct cf_fix *f = &e->fixes[i];
+
+		switch (f->kind) {
+		case CF_FIX_ARG_RULE:
+		case CF_FIX_RULE:
+		case CF_FIX_UNCONFINED:
+		case CF_FIX_ARCH:
+			f->not_enough = true;
+			f->kernel_cap = cap;
+			break;
+		case CF_FIX_CAP:
+			f->not_enough = f->cap != cap;
+			f->kernel_cap = cap;
+			break;
+		case CF_FIX_PRIVILEGED:
+			break;
+		}
+	}
+}
+
 int cf_explain_find_fixes(const struct cf_explain_ctx *ctx, struct cf_explanation *e)
 {
 	const struct cf_call *calls[1] = { &e->call };
@@ -700,6 +740,7 @@ int cf_explain_find_fixes(const struct cf_explain_ctx *ctx, struct cf_explanatio
 			add_fix(e, &f);
 		}
 	}
+	mark_not_enough(ctx, e);
 	qsort(e->fixes, e->n_fixes, sizeof(e->fixes[0]), cmp_fix);
 	return 0;
 }
@@ -808,6 +849,17 @@ static void note(struct cf_explanation *e, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(e->notes[e->n_notes++], sizeof(e->notes[0]), fmt, ap);
 	va_end(ap);
+}
+
+static int kernel_cap_for(const char *name)
+{
+	/* mknod: only device nodes need CAP_MKNOD; FIFOs and files do not */
+	if (strcmp(name, "mknod") == 0 || strcmp(name, "mknodat") == 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(kernel_caps); i++)
+		if (strcmp(name, kernel_caps[i].name) == 0)
+			return kernel_caps[i].cap;
+	return -1;
 }
 
 void cf_explain_add_notes(const struct cf_explain_ctx *ctx, struct cf_explanation *e)

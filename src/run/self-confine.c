@@ -46,6 +46,7 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -173,6 +174,17 @@ static int emit_rule_body(struct fbuf *b, const struct cf_self_allow *a)
 								  (uint32_t)a->values[i],
 								  (uint8_t)(a->n_values - i), 0));
 		r |= emit(b, RET(SECCOMP_RET_ALLOW));
+		r |= emit(b, RET(SECCOMP_RET_KILL_PROCESS));
+		return r ? -ENOMEM : 0;
+	case CF_SELF_ARG1_LO_IN:
+		/* Low word only: ioctl's request is an unsigned int in the kernel
+		 * (fs/ioctl.c), the high word is never looked at. */
+		r |= emit(b, LD_ABS(ARG_LO(1)));
+		for (size_t i = 0; i < a->n_values; i++) {
+			r |= emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+								  (uint32_t)a->values[i], 0, 1));
+			r |= emit(b, RET(SECCOMP_RET_ALLOW));
+		}
 		r |= emit(b, RET(SECCOMP_RET_KILL_PROCESS));
 		return r ? -ENOMEM : 0;
 	}
@@ -320,6 +332,35 @@ static const struct cf_self_allow observer_allow[] = {
 	  .values = { BPF_MAP_LOOKUP_ELEM, BPF_MAP_GET_NEXT_KEY },
 	  .n_values = 2 },
 };
+
+/*
+ * -t/--tty (pty.c): the parent relays between the caller's terminal and the command's pty.
+ * Reading stdin, the master and the signalfd, waiting on all three (ppoll; poll where the ABI
+ * has it), and four terminal requests: TIOCGWINSZ/TIOCSWINSZ to pass a window size on, and
+ * TCGETS/TCSETSW to read the pty's EOF character and to restore the caller's terminal from raw
+ * mode at the end. ioctl is pinned to those requests: TIOCSTI on the caller's terminal (its
+ * controlling tty, so no capability is needed) is exactly what the pty keeps the command from,
+ * and a hijacked parent must not get it back; the fd is not pinned (the relay's fds are
+ * numbers known only after the filter is built, and these requests are harmless on any fd).
+ * read(2) of the caller's terminal is what the relay does anyway.
+ */
+static const struct cf_self_allow pty_allow[] = {
+	{ .nr = SYS_read },
+	{ .nr = SYS_ppoll },
+#ifdef SYS_poll
+	{ .nr = SYS_poll },
+#endif
+	{ .nr = SYS_ioctl,
+	  .match = CF_SELF_ARG1_LO_IN,
+	  .values = { TIOCGWINSZ, TIOCSWINSZ, TCGETS, TCSETSW },
+	  .n_values = 4 },
+};
+
+const struct cf_self_allow *cf_self_pty_allow(size_t *ret_n)
+{
+	*ret_n = ARRAY_SIZE(pty_allow);
+	return pty_allow;
+}
 
 const struct cf_self_allow *cf_self_outfile_allow(size_t *ret_n)
 {

@@ -19,6 +19,7 @@
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "cli/run-explain.h" /* explain team: --explain/--complain */
+#include "cli/run-opts.h" /* Docker's process options: -e, -w, -t, --ulimit, ... */
 #include "cli/runtime-warn.h"
 #include "run/run.h"
 
@@ -32,13 +33,15 @@ static void usage(FILE *f)
 		"set and no-new-privileges Docker would apply (no namespaces, no daemon).\n"
 		"As a normal user it works too: no-new-privileges is then set, and the command\n"
 		"keeps your ids and only capabilities you hold (ROOTLESS in callfence-run(1)).\n\n"
-		"%s%s"
+		"%s%s%s"
 		"  -u, --user USER[:GROUP]              run as this user (names from /etc/passwd and\n"
 		"                                       /etc/group, or numeric ids), as docker run -u\n"
 		"  -h, --help                           show this help\n\n"
+		"Container-only options of docker run (--rm, -d, -v, -p, --network, --name,\n"
+		"--mount, --entrypoint, ...) are refused with what to do instead.\n"
 		"Exit status: 125 callfence's own error (nothing ran), 126 cannot execute,\n"
 		"127 not found, otherwise the command's status (128+N when killed by signal N).\n",
-		opts_security_help, run_explain_help);
+		opts_security_help, run_process_help, run_explain_help);
 }
 
 static int fail(const struct cf_diag *d)
@@ -67,13 +70,17 @@ static void report_launcher_failure(const struct cf_plan *plan, const struct cf_
 
 int cmd_run(int argc, char **argv)
 {
-	static const struct option longopts[] = {
+	static const struct option own[] = {
 		CF_SECURITY_LONG_OPTIONS,
 		RUN_EXPLAIN_LONG_OPTIONS,
 		{ "user", required_argument, NULL, OPT_USER },
 		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
 	};
+	struct option longopts[ARRAY_SIZE(own) + 64];
+	struct run_process proc = { 0 };
+	struct cf_env env = { 0 };
+	struct cf_pty pty = CF_PTY_INIT;
+	size_t n_opts = 0;
 	cleanup(cf_bpf_prog_freep) struct cf_bpf_prog *prog = NULL;
 	cleanup(cf_plan_freep) struct cf_plan *plan = NULL;
 	struct cf_cli_security sec = { 0 };
@@ -91,9 +98,16 @@ int cmd_run(int argc, char **argv)
 	int c, r, code = CF_EXIT_ERROR;
 	char **cmd;
 
+	for (size_t i = 0; i < ARRAY_SIZE(own); i++)
+		longopts[n_opts++] = own[i];
+	for (size_t i = 0; run_process_longopts[i].name && n_opts + 1 < ARRAY_SIZE(longopts); i++)
+		longopts[n_opts++] = run_process_longopts[i];
+	longopts[n_opts] = (struct option){ NULL, 0, NULL, 0 };
+
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:hu:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hu:" RUN_PROCESS_SHORT_OPTIONS, longopts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -103,17 +117,17 @@ int cmd_run(int argc, char **argv)
 				argv[optind - 1]);
 			return CF_EXIT_ERROR;
 		case '?':
-			if (optopt)
-				fprintf(stderr, "callfence run: unknown option -%c\n", optopt);
-			else
-				fprintf(stderr, "callfence run: unknown option %s\n",
-					argv[optind - 1]);
-			fprintf(stderr, "Run 'callfence run --help' for the options.\n");
+			opts_unknown_option("run", argv[optind - 1], optopt, longopts);
 			return CF_EXIT_ERROR;
 		case 'u':
 			c = OPT_USER;
 			__attribute__((fallthrough));
 		default:
+			r = run_process_option(&proc, c, optarg);
+			if (r < 0)
+				return CF_EXIT_ERROR;
+			if (r > 0)
+				break;
 			r = run_explain_option(&explain, c, optarg);
 			if (r < 0)
 				return CF_EXIT_ERROR;
@@ -140,6 +154,8 @@ int cmd_run(int argc, char **argv)
 		return CF_EXIT_ERROR;
 	}
 	cmd = argv + optind;
+	if (run_process_env(&proc, environ, &env) < 0 || run_process_check_workdir(&proc) < 0)
+		goto out;
 
 	r = cf_caller_get(&caller);
 	if (r < 0) {
@@ -157,8 +173,16 @@ int cmd_run(int argc, char **argv)
 		snprintf(self_uid, sizeof(self_uid), "%u", (unsigned)getuid());
 		user_spec = self_uid;
 	}
+	/* --group-add without --user: the caller's own user, with its groups, plus those */
+	if (!user_spec && proc.n_group_add) {
+		snprintf(self_uid, sizeof(self_uid), "%u", (unsigned)getuid());
+		user_spec = self_uid;
+	}
 	if (user_spec) {
 		r = cf_creds_lookup(user_spec, NULL, NULL, &creds, &diag);
+		if (r == 0)
+			r = cf_creds_add_groups(&creds, proc.group_add, proc.n_group_add, NULL,
+						&diag);
 		if (r == 0)
 			r = cf_caller_check_user(&caller, &creds, user_spec, &have_creds, &diag);
 		if (r < 0) {
@@ -197,7 +221,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (run_explain_setup(&explain, &sec, &conf, prog, &install) < 0)
 		goto out;
-	r = cf_exec_find(cmd[0], environ, &path);
+	r = cf_exec_find(cmd[0], env.v, &path);
 	if (r == -ENOENT) {
 		fprintf(stderr, "callfence: exec: %s: executable file not found in $PATH\n",
 			cmd[0]);
@@ -219,10 +243,22 @@ int cmd_run(int argc, char **argv)
 		.creds = have_creds ? &creds : NULL,
 		.path = path,
 		.argv = cmd,
-		.envp = environ,
+		.envp = env.v,
+		.workdir = proc.workdir,
+		.ulimits = proc.ulimits,
+		.n_ulimits = proc.n_ulimits,
 		.listener_path = conf.profile ? conf.profile->listener_path : NULL,
 		.listener_metadata = conf.profile ? conf.profile->listener_metadata : NULL,
 	};
+	if (proc.tty) {
+		r = cf_pty_open(&pty);
+		if (r < 0) {
+			fprintf(stderr, "callfence run: -t: cannot open a pseudo-terminal: %s\n",
+				strerror(-r));
+			goto out;
+		}
+		spec.pty = &pty;
+	}
 	r = cf_plan_build(&spec, &plan, &diag);
 	if (r < 0) {
 		code = fail(&diag);
@@ -263,6 +299,8 @@ int cmd_run(int argc, char **argv)
 	code = res.exit_code;
 	(void)run_explain_finish(&explain);
 out:
+	cf_pty_close(&pty);
+	cf_env_clear(&env);
 	run_explain_clear(&explain);
 	cf_creds_clear(&creds);
 	cf_caller_clear(&caller);

@@ -12,7 +12,6 @@
 #include <sys/utsname.h>
 
 #include "base/cleanup.h"
-#include "base/suggest.h"
 #include "profile/profile.h"
 
 int cf_kernel_parse(const char *s, struct cf_kernel_version *ret)
@@ -283,17 +282,6 @@ static void warn(struct cf_resolved *res, const struct cf_profile *p, struct cf_
 	if (hint)
 		diag_hint(&d, "%s", hint);
 	warnings_add(&res->warnings, &d);
-}
-
-/* The known syscall name `name` is a near miss of (base/suggest.h), or NULL. */
-static const char *syscall_near_miss(const char *name)
-{
-	struct cf_suggest sg;
-
-	cf_suggest_init(&sg, name);
-	for (unsigned i = 0; i < syscall_n_ids(); i++)
-		cf_suggest_consider(&sg, syscall_id_name((int)i));
-	return cf_suggest_is_near_miss(&sg) ? sg.best : NULL;
 }
 
 static int check_rule(const struct cf_profile *p, struct cf_resolved *res, size_t idx,

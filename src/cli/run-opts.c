@@ -40,6 +40,13 @@ const char run_process_help[] =
 	"      --init                           accepted: signals are forwarded and orphans are\n"
 	"                                       reaped by the host's init (no PID namespace)\n";
 
+/* what to do instead, shared by the options that ask for the same thing */
+static const char no_net[] = "the command uses the host's network; to take it away deny socket "
+			     "in the profile, or use unshare -n / bwrap --unshare-net";
+static const char no_fs[] = "the command sees the host's files as they are; use -w DIR, or "
+			    "bwrap --bind for another view";
+static const char no_ports[] = "the command's ports are the host's; nothing to map";
+
 /* docker run's container-only options: what callfence lacks, and what to do instead */
 static const struct {
 	const char *name;
@@ -50,24 +57,16 @@ static const struct {
 	{ "rm", no_argument, 0, "there is nothing to remove afterwards; drop --rm" },
 	{ "detach", no_argument, 'd',
 	  "run it in the background from your shell (callfence run ... &) or with systemd-run" },
-	{ "network", required_argument, 0,
-	  "the command uses the host's network; to take it away deny socket in the profile, or "
-	  "use unshare -n / bwrap --unshare-net" },
-	{ "net", required_argument, 0,
-	  "the command uses the host's network; to take it away deny socket in the profile, or "
-	  "use unshare -n / bwrap --unshare-net" },
-	{ "volume", required_argument, 'v',
-	  "the command sees the host's files as they are; use -w DIR, or bwrap --bind for another "
-	  "view" },
-	{ "mount", required_argument, 0,
-	  "the command sees the host's files as they are; use -w DIR, or bwrap --bind for another "
-	  "view" },
+	{ "network", required_argument, 0, no_net },
+	{ "net", required_argument, 0, no_net },
+	{ "volume", required_argument, 'v', no_fs },
+	{ "mount", required_argument, 0, no_fs },
 	{ "tmpfs", required_argument, 0,
 	  "the command sees the host's files as they are; bwrap --tmpfs gives a private one" },
 	{ "read-only", no_argument, 0,
 	  "the command sees the host's files as they are; bwrap --ro-bind gives a read-only view" },
-	{ "publish", required_argument, 'p', "the command's ports are the host's; nothing to map" },
-	{ "publish-all", no_argument, 'P', "the command's ports are the host's; nothing to map" },
+	{ "publish", required_argument, 'p', no_ports },
+	{ "publish-all", no_argument, 'P', no_ports },
 	{ "expose", required_argument, 0, "the command's ports are the host's; nothing to expose" },
 	{ "name", required_argument, 0,
 	  "there is no container to name; the command is a process of yours (see its pid)" },

@@ -143,6 +143,21 @@ static int emit(struct fbuf *b, struct sock_filter f)
 	return 0;
 }
 
+/* Load the 32-bit word at off; allow when it is one of a->values, kill otherwise
+ * (1 + 2 * n_values + 1 instructions). */
+static int emit_word_in(struct fbuf *b, uint32_t off, const struct cf_self_allow *a)
+{
+	int r = emit(b, LD_ABS(off));
+
+	for (size_t i = 0; i < a->n_values; i++) {
+		r |= emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+							  (uint32_t)a->values[i], 0, 1));
+		r |= emit(b, RET(SECCOMP_RET_ALLOW));
+	}
+	r |= emit(b, RET(SECCOMP_RET_KILL_PROCESS));
+	return r ? -ENOMEM : 0;
+}
+
 /* The body of one rule, entered with A = nr already matched; ends in a RET. */
 static int emit_rule_body(struct fbuf *b, const struct cf_self_allow *a)
 {
@@ -157,14 +172,11 @@ static int emit_rule_body(struct fbuf *b, const struct cf_self_allow *a)
 		r |= emit(b, LD_ABS(ARG_HI(0)));
 		r |= emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0,
 							  (uint8_t)(1 + 2 * a->n_values)));
-		r |= emit(b, LD_ABS(ARG_LO(0)));
-		for (size_t i = 0; i < a->n_values; i++) {
-			r |= emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-								  (uint32_t)a->values[i], 0, 1));
-			r |= emit(b, RET(SECCOMP_RET_ALLOW));
-		}
-		r |= emit(b, RET(SECCOMP_RET_KILL_PROCESS));
-		return r ? -ENOMEM : 0;
+		return r ? -ENOMEM : emit_word_in(b, ARG_LO(0), a);
+	case CF_SELF_ARG1_LO_IN:
+		/* Low word only: ioctl's request is an unsigned int in the kernel
+		 * (fs/ioctl.c), the high word is never looked at. */
+		return emit_word_in(b, ARG_LO(1), a);
 	case CF_SELF_ARG0_LO_NOT_IN:
 		/* Low word only: denies more than the kernel would act on (ptrace's request is a
 		 * long compared as a whole, so a set high word is -EIO there anyway). */
@@ -174,17 +186,6 @@ static int emit_rule_body(struct fbuf *b, const struct cf_self_allow *a)
 								  (uint32_t)a->values[i],
 								  (uint8_t)(a->n_values - i), 0));
 		r |= emit(b, RET(SECCOMP_RET_ALLOW));
-		r |= emit(b, RET(SECCOMP_RET_KILL_PROCESS));
-		return r ? -ENOMEM : 0;
-	case CF_SELF_ARG1_LO_IN:
-		/* Low word only: ioctl's request is an unsigned int in the kernel
-		 * (fs/ioctl.c), the high word is never looked at. */
-		r |= emit(b, LD_ABS(ARG_LO(1)));
-		for (size_t i = 0; i < a->n_values; i++) {
-			r |= emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-								  (uint32_t)a->values[i], 0, 1));
-			r |= emit(b, RET(SECCOMP_RET_ALLOW));
-		}
 		r |= emit(b, RET(SECCOMP_RET_KILL_PROCESS));
 		return r ? -ENOMEM : 0;
 	}

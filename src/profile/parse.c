@@ -200,8 +200,8 @@ static int check_keys(struct parse_ctx *c, const char *obj_ptr, json_t *obj,
 					  live.best);
 			else
 				diag_hint(c->diag,
-					  "valid keys: %s (--strict makes every unknown key "
-					  "an error)",
+					  "valid keys: %s (without --strict an unknown key is a "
+					  "warning and ignored, as Docker ignores it)",
 					  valid_text);
 			return r;
 		}

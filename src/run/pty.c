@@ -84,6 +84,10 @@ int cf_pty_parent_begin(struct cf_pty *p, const sigset_t *waitset)
 	if (p->caller == STDIN_FILENO && tcgetattr(p->caller, &p->saved) == 0) {
 		raw = p->saved;
 		cfmakeraw(&raw);
+		/* output processing stays as it was: the command's output comes through its pty
+		 * already translated, and callfence's own lines (warnings, --explain) written
+		 * while the command runs keep their carriage returns */
+		raw.c_oflag = p->saved.c_oflag;
 		if (tcsetattr(p->caller, TCSADRAIN, &raw) == 0)
 			p->raw = true;
 	}

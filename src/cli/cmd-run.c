@@ -100,8 +100,7 @@ int cmd_run(int argc, char **argv)
 
 	for (size_t i = 0; i < ARRAY_SIZE(own); i++)
 		longopts[n_opts++] = own[i];
-	for (size_t i = 0; run_process_longopts[i].name && n_opts + 1 < ARRAY_SIZE(longopts); i++)
-		longopts[n_opts++] = run_process_longopts[i];
+	n_opts += run_process_longopts(longopts + n_opts, ARRAY_SIZE(longopts) - n_opts - 1);
 	longopts[n_opts] = (struct option){ NULL, 0, NULL, 0 };
 
 	optind = 1;

@@ -257,16 +257,16 @@ void output_warnings(const struct cf_warnings *w)
 		output_diag(&w->items[i], "warning");
 }
 
-void opts_unknown_option(const char *cmd, const char *arg, int optopt,
+void opts_unknown_option(const char *cmd, const char *arg, int short_opt,
 			 const struct option *longopts)
 {
 	char word[64];
 	const char *best = NULL;
 	struct cf_suggest sg;
 
-	if (optopt) {
-		/* a short option: only a long one is worth suggesting (-privileged ...) */
-		fprintf(stderr, "callfence %s: unknown option -%c\n", cmd, optopt);
+	if (short_opt) {
+		/* a short option: nothing as near as a long name's misspelling to suggest */
+		fprintf(stderr, "callfence %s: unknown option -%c\n", cmd, short_opt);
 	} else {
 		const char *w = arg;
 		size_t n;

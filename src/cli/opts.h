@@ -94,9 +94,9 @@ void output_warnings(const struct cf_warnings *w);
 /*
  * An option getopt_long did not know (opterr = 0, '?'): "callfence CMD: unknown option
  * --privilged; did you mean --privileged?" on stderr, the near miss among longopts and the
- * short options of shortopts (base/suggest.h). arg is argv[optind - 1], optopt getopt's.
+ * options (base/suggest.h). arg is argv[optind - 1], short_opt getopt's optopt.
  */
-void opts_unknown_option(const char *cmd, const char *arg, int optopt,
+void opts_unknown_option(const char *cmd, const char *arg, int short_opt,
 			 const struct option *longopts);
 /* Help text of the shared options, for each command's --help. */
 extern const char opts_security_help[];

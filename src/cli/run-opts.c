@@ -25,7 +25,7 @@
 extern char **environ;
 
 const char run_process_help[] =
-	"Process options (as docker run):\n"
+	"\nProcess options (as docker run):\n"
 	"  -e, --env NAME[=VALUE]               set NAME in the command's environment; NAME\n"
 	"                                       alone passes callfence's own value (if set)\n"
 	"      --env-file FILE                  NAME=VALUE lines (docker's format: # comments,\n"
@@ -93,9 +93,7 @@ static const struct {
 	{ "pull", required_argument, 0, "there is no image to pull" },
 };
 
-/* Process options first, then the refused container-only ones (their ids follow). */
-#define RUN_PROCESS_N 8
-const struct option run_process_longopts[] = {
+static const struct option process_longopts[] = {
 	{ "env", required_argument, NULL, OPT_ENV },
 	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
 	{ "workdir", required_argument, NULL, OPT_WORKDIR },
@@ -104,44 +102,20 @@ const struct option run_process_longopts[] = {
 	{ "tty", no_argument, NULL, OPT_TTY },
 	{ "interactive", no_argument, NULL, OPT_INTERACTIVE },
 	{ "init", no_argument, NULL, OPT_INIT },
-#define C(i)                                                                                      \
-	{                                                                                         \
-		container_only[i].name, container_only[i].has_arg, NULL, OPT_CONTAINER_ONLY + (i) \
-	}
-	C(0),
-	C(1),
-	C(2),
-	C(3),
-	C(4),
-	C(5),
-	C(6),
-	C(7),
-	C(8),
-	C(9),
-	C(10),
-	C(11),
-	C(12),
-	C(13),
-	C(14),
-	C(15),
-	C(16),
-	C(17),
-	C(18),
-	C(19),
-	C(20),
-	C(21),
-	C(22),
-	C(23),
-	C(24),
-	C(25),
-	C(26),
-	C(27),
-	C(28),
-#undef C
-	{ NULL, 0, NULL, 0 },
 };
-_Static_assert(ARRAY_SIZE(run_process_longopts) == RUN_PROCESS_N + ARRAY_SIZE(container_only) + 1,
-	       "every container-only option has its longopts entry");
+
+size_t run_process_longopts(struct option *buf, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(process_longopts) && n < max; i++)
+		buf[n++] = process_longopts[i];
+	/* the refused ones, with ids that index container_only[] */
+	for (size_t i = 0; i < ARRAY_SIZE(container_only) && n < max; i++)
+		buf[n++] = (struct option){ container_only[i].name, container_only[i].has_arg, NULL,
+					    OPT_CONTAINER_ONLY + (int)i };
+	return n;
+}
 
 static int refuse(size_t i)
 {

@@ -40,8 +40,8 @@ struct run_process {
 	bool tty;
 };
 
-/* The struct option entries (terminated by the caller's own). */
-extern const struct option run_process_longopts[];
+/* Fill buf with the struct option entries (no terminator); how many (at most max). */
+size_t run_process_longopts(struct option *buf, size_t max);
 
 /* Handles one option (short ones mapped by the caller's switch through this too): 1 handled,
  * 0 not ours, -1 refused or bad value (printed). */

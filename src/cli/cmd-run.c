@@ -256,6 +256,13 @@ int cmd_run(int argc, char **argv)
 				strerror(-r));
 			goto out;
 		}
+		/* runc's fixStdioPermissions gives the container user its stdio; this pty is
+		 * callfence's own, made for this run: the --user command may reopen it by path */
+		if (have_creds && fchown(pty.slave, creds.uid, (gid_t)-1) < 0) {
+			fprintf(stderr, "callfence run: -t: cannot give the pty to uid %u: %s\n",
+				(unsigned)creds.uid, strerror(errno));
+			goto out;
+		}
 		spec.pty = &pty;
 	}
 	r = cf_plan_build(&spec, &plan, &diag);

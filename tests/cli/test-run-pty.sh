@@ -68,6 +68,15 @@ rc=$?
 [ $rc -eq 0 ] && grep -q "abc" "$TMP/eof"
 ok $? "-t with a pipe on stdin: cat reads it and ends at EOF (exit $rc)"
 
+# --user: the pty is given to the command's user (runc's fixStdioPermissions), the caller's
+# terminal never is
+"${H[@]}" -- "$CF" run -t --user 65534 -- sh -c 'echo reopened >"$(tty)" && echo wrote' >"$TMP/u1"
+output "$TMP/u1" | grep -qx "wrote"
+ok $? "-t --user 65534: the command can reopen its own pty by path"
+"${H[@]}" -- "$CF" run --user 65534 -- sh -c 'stat -c %u "$(tty)"' >"$TMP/u2"
+[ "$(output "$TMP/u2" | tail -1)" = 0 ]
+ok $? "twin: without -t the caller's terminal keeps its owner (uid $(output "$TMP/u2" | tail -1))"
+
 # terminal injection: with the guard out of the way (--privileged installs no filter), the
 # command's TIOCSTI succeeds but lands in its own pty
 INJ='import fcntl, termios

@@ -151,10 +151,12 @@ CF_MUST_CHECK int cf_profile_parse_buffer(const char *source, const char *buf, s
 /*
  * How forgiving the parser is. Docker (Go's encoding/json) ignores keys it does not know, so
  * profiles carry "description" or "_comment" keys. By default a key that is a near miss of a
- * key valid at its place (base/suggest.h: "incldues", "errnoret") is an error with "did you
- * mean", since a typo there can turn a gated rule into an unconditional one, and any other
- * unknown key is a warning in profile->warnings and ignored. strict: every unknown key is an
- * error (callfence before issue 12; `--strict`).
+ * key valid at its place and meaningful there (base/suggest.h: "incldues", "erronRet") is an
+ * error with "did you mean", since a typo there can turn a gated rule into an unconditional
+ * one, and any other unknown key (also a near miss of the inert "comment", "errno") is a
+ * warning in profile->warnings and ignored. A key in another case ("errnoret") is the key, as
+ * for Go's decoder. strict: every unknown key is an error (callfence before issue 12;
+ * `--strict`).
  */
 struct cf_parse_opts {
 	bool strict;

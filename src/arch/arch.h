@@ -82,6 +82,8 @@ int syscall_resolve_name(enum cf_arch arch, const char *name);
 const char *syscall_resolve_num(enum cf_arch arch, int nr);
 /* Known on any ABI we carry (so a name unknown everywhere is a typo or too new for us). */
 bool syscall_name_known(const char *name);
+/* The known name `name` is a near miss of (base/suggest.h: "chrot" -> "chroot"), or NULL. */
+const char *syscall_near_miss(const char *name);
 /*
  * Largest syscall number (including nr_base) in the ABI's table; -EINVAL if none. On ARM this
  * is ARM's private set_tls range (__ARM_NR_BASE 0x0f0000 + 6), not the end of the main table.

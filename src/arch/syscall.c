@@ -5,6 +5,7 @@
 
 #include "arch/arch.h"
 #include "arch/syscall-table.h"
+#include "base/suggest.h"
 
 /* Which kernel table each seccomp arch uses; the endianness twins share one. */
 static const enum syscall_table_id table_of[CF_ARCH_COUNT] = {
@@ -179,4 +180,14 @@ bool syscall_table_entry(enum cf_arch arch, unsigned i, const char **ret_name, i
 const char *syscall_table_version(void)
 {
 	return syscall_kernel_version;
+}
+
+const char *syscall_near_miss(const char *name)
+{
+	struct cf_suggest sg;
+
+	cf_suggest_init(&sg, name);
+	for (unsigned i = 0; i < syscall_n_ids(); i++)
+		cf_suggest_consider(&sg, syscall_id_name((int)i));
+	return cf_suggest_is_near_miss(&sg) ? sg.best : NULL;
 }

@@ -15,6 +15,7 @@
 #include <sys/prctl.h>
 
 #include "base/cleanup.h"
+#include "base/suggest.h"
 
 #define CAP_MAX_BITS 64
 
@@ -110,6 +111,14 @@ cf_capset caps_docker_default(void)
 	       CF_CAP_BIT(CAP_SYS_CHROOT) | CF_CAP_BIT(CAP_KILL) | CF_CAP_BIT(CAP_AUDIT_WRITE);
 }
 
+cf_capset caps_podman_default(void)
+{
+	/* containers/common pkg/config/default.go DefaultCapabilities (containers.conf
+	 * default_capabilities): Docker's without AUDIT_WRITE, MKNOD and NET_RAW */
+	return caps_docker_default() &
+	       ~(CF_CAP_BIT(CAP_AUDIT_WRITE) | CF_CAP_BIT(CAP_MKNOD) | CF_CAP_BIT(CAP_NET_RAW));
+}
+
 cf_capset caps_available(void)
 {
 	int last = caps_last_kernel();
@@ -126,6 +135,26 @@ cf_capset caps_bounding(void)
 		if (prctl(PR_CAPBSET_READ, (unsigned long)i, 0, 0, 0) == 1)
 			set |= CF_CAP_BIT(i);
 	return set;
+}
+
+const char *caps_near_miss(const char *name)
+{
+	/* compared without the optional CAP_ prefix, so SYS_ADMN and CAP_SYS_ADMN both find it;
+	 * answered as spelled: SYS_ADMIN for SYS_ADMN */
+	bool prefixed = strncasecmp(name, "CAP_", 4) == 0;
+	const char *word = prefixed ? name + 4 : name;
+	struct cf_suggest sg;
+
+	cf_suggest_init(&sg, word);
+	for (int i = 0; i <= caps_last_known(); i++) {
+		const char *n = caps_to_name(i);
+
+		if (n)
+			cf_suggest_consider(&sg, n + 4);
+	}
+	if (!cf_suggest_is_near_miss(&sg))
+		return NULL;
+	return prefixed ? caps_to_name(caps_from_name(sg.best)) : sg.best;
 }
 
 static bool list_has_all(const char *const *list, size_t n)
@@ -148,9 +177,15 @@ static int list_to_set(const char *const *list, size_t n, cf_capset available, c
 		if (cap < 0) {
 			int r = diag_set(reterr, EINVAL, NULL, 0, 0, option,
 					 "unknown capability: \"%s\"", list[i]);
-			diag_hint(reterr,
-				  "valid: ALL or a name from capabilities(7) such as "
-				  "SYS_NICE, CAP_NET_ADMIN (any case, CAP_ prefix optional)");
+			const char *near = caps_near_miss(list[i]);
+
+			if (near)
+				diag_hint(reterr, "did you mean %s?", near);
+			else
+				diag_hint(
+					reterr,
+					"valid: ALL or a name from capabilities(7) such as "
+					"SYS_NICE, CAP_NET_ADMIN (any case, CAP_ prefix optional)");
 			return r;
 		}
 		if (!(available & CF_CAP_BIT(cap)))

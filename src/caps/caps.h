@@ -22,6 +22,11 @@ int caps_last_known(void);
 int caps_last_kernel(void);
 /* Docker's 14 default capabilities. */
 cf_capset caps_docker_default(void);
+/* Podman's 11 (containers/common): Docker's without AUDIT_WRITE, MKNOD, NET_RAW. */
+cf_capset caps_podman_default(void);
+/* The capability a misspelled name is a near miss of (base/suggest.h), spelled with or without
+ * CAP_ as name was; NULL when none is near. */
+const char *caps_near_miss(const char *name);
 /*
  * Every capability of the running kernel (0..cap_last_cap): what Docker's --privileged and
  * --cap-add ALL mean, whatever the caller holds (moby GetAllCapabilities lists the kernel's).

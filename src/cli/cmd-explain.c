@@ -98,9 +98,7 @@ int cmd_explain(int argc, char **argv)
 					"go after --)\n",
 					optopt);
 			else
-				fprintf(stderr, "callfence explain: unknown option %s\n",
-					argv[optind - 1]);
-			fprintf(stderr, "Run 'callfence explain --help' for the options.\n");
+				opts_unknown_option("explain", argv[optind - 1], 0, longopts);
 			return CF_EXIT_ERROR;
 		default:
 			r = opts_handle_security(c, optarg, &sec, &diag);
@@ -150,6 +148,10 @@ int cmd_explain(int argc, char **argv)
 		if (syscall_name_known(pos[0]))
 			fprintf(stderr, "callfence explain: %s does not exist on %s\n", pos[0],
 				arch_info(arch)->scmp_name);
+		else if (syscall_near_miss(pos[0]))
+			fprintf(stderr,
+				"callfence explain: unknown syscall \"%s\"; did you mean %s?\n",
+				pos[0], syscall_near_miss(pos[0]));
 		else
 			fprintf(stderr,
 				"callfence explain: unknown syscall \"%s\" (not in the "

@@ -170,7 +170,8 @@ int cmd_export(int argc, char **argv)
 	int opt, r;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+f:o:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:f:o:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			export_usage(stdout);
@@ -203,8 +204,12 @@ int cmd_export(int argc, char **argv)
 				return CF_EXIT_ERROR;
 			output = optarg;
 			break;
+		case ':':
+			fprintf(stderr, "callfence export: option %s needs a value\n",
+				argv[optind - 1]);
+			return CF_EXIT_ERROR;
 		case '?':
-			export_usage(stderr);
+			opts_unknown_option("export", argv[optind - 1], optopt, longopts);
 			return CF_EXIT_ERROR;
 		default:
 			r = opts_handle_security(opt, optarg, &sec, &d);

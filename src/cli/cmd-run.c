@@ -20,6 +20,7 @@
 #include "cli/opts.h"
 #include "cli/run-explain.h" /* explain team: --explain/--complain */
 #include "cli/run-prep.h"
+#include "cli/run-opts.h" /* Docker's process options: -e, -w, -t, --ulimit, ... */
 #include "cli/runtime-warn.h"
 #include "run/run.h"
 
@@ -33,13 +34,15 @@ static void usage(FILE *f)
 		"set and no-new-privileges Docker would apply (no namespaces, no daemon).\n"
 		"As a normal user it works too: no-new-privileges is then set, and the command\n"
 		"keeps your ids and only capabilities you hold (ROOTLESS in callfence-run(1)).\n\n"
-		"%s%s"
+		"%s%s%s"
 		"  -u, --user USER[:GROUP]              run as this user (names from /etc/passwd and\n"
 		"                                       /etc/group, or numeric ids), as docker run -u\n"
 		"  -h, --help                           show this help\n\n"
+		"Container-only options of docker run (--rm, -d, -v, -p, --network, --name,\n"
+		"--mount, --entrypoint, ...) are refused with what to do instead.\n"
 		"Exit status: 125 callfence's own error (nothing ran), 126 cannot execute,\n"
 		"127 not found, otherwise the command's status (128+N when killed by signal N).\n",
-		opts_security_help, run_explain_help);
+		opts_security_help, run_process_help, run_explain_help);
 }
 
 static int fail(const struct cf_diag *d)
@@ -50,13 +53,17 @@ static int fail(const struct cf_diag *d)
 
 int cmd_run(int argc, char **argv)
 {
-	static const struct option longopts[] = {
+	static const struct option own[] = {
 		CF_SECURITY_LONG_OPTIONS,
 		RUN_EXPLAIN_LONG_OPTIONS,
 		{ "user", required_argument, NULL, OPT_USER },
 		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
 	};
+	struct option longopts[ARRAY_SIZE(own) + 64];
+	struct run_process proc = { 0 };
+	struct cf_env env = { 0 };
+	struct cf_pty pty = CF_PTY_INIT;
+	size_t n_opts = 0;
 	cleanup(cf_plan_freep) struct cf_plan *plan = NULL;
 	struct cf_cli_security sec = { 0 };
 	struct cli_run_prep prep = { 0 };
@@ -68,9 +75,15 @@ int cmd_run(int argc, char **argv)
 	int c, r, code = CF_EXIT_ERROR;
 	char **cmd;
 
+	for (size_t i = 0; i < ARRAY_SIZE(own); i++)
+		longopts[n_opts++] = own[i];
+	n_opts += run_process_longopts(longopts + n_opts, ARRAY_SIZE(longopts) - n_opts - 1);
+	longopts[n_opts] = (struct option){ NULL, 0, NULL, 0 };
+
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:hu:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hu:" RUN_PROCESS_SHORT_OPTIONS, longopts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -80,17 +93,17 @@ int cmd_run(int argc, char **argv)
 				argv[optind - 1]);
 			return CF_EXIT_ERROR;
 		case '?':
-			if (optopt)
-				fprintf(stderr, "callfence run: unknown option -%c\n", optopt);
-			else
-				fprintf(stderr, "callfence run: unknown option %s\n",
-					argv[optind - 1]);
-			fprintf(stderr, "Run 'callfence run --help' for the options.\n");
+			opts_unknown_option("run", argv[optind - 1], optopt, longopts);
 			return CF_EXIT_ERROR;
 		case 'u':
 			c = OPT_USER;
 			__attribute__((fallthrough));
 		default:
+			r = run_process_option(&proc, c, optarg);
+			if (r < 0)
+				return CF_EXIT_ERROR;
+			if (r > 0)
+				break;
 			r = run_explain_option(&explain, c, optarg);
 			if (r < 0)
 				return CF_EXIT_ERROR;
@@ -117,7 +130,12 @@ int cmd_run(int argc, char **argv)
 		return CF_EXIT_ERROR;
 	}
 	cmd = argv + optind;
+	if (run_process_env(&proc, environ, &env) < 0 || run_process_check_workdir(&proc) < 0)
+		goto out;
 
+	prep.group_add = proc.group_add;
+	prep.n_group_add = proc.n_group_add;
+	prep.envp = env.v;
 	code = cli_run_prepare(&sec, cmd, &prep);
 	if (code)
 		goto out;
@@ -145,11 +163,30 @@ int cmd_run(int argc, char **argv)
 		.creds = prep.have_creds ? &prep.creds : NULL,
 		.path = prep.path,
 		.argv = cmd,
-		.envp = environ,
+		.envp = env.v,
+		.workdir = proc.workdir,
+		.ulimits = proc.ulimits,
+		.n_ulimits = proc.n_ulimits,
 		.listener_path = prep.conf.profile ? prep.conf.profile->listener_path : NULL,
 		.listener_metadata =
 			prep.conf.profile ? prep.conf.profile->listener_metadata : NULL,
 	};
+	if (proc.tty) {
+		r = cf_pty_open(&pty);
+		if (r < 0) {
+			fprintf(stderr, "callfence run: -t: cannot open a pseudo-terminal: %s\n",
+				strerror(-r));
+			goto out;
+		}
+		/* runc's fixStdioPermissions gives the container user its stdio; this pty is
+		 * callfence's own, made for this run: the --user command may reopen it by path */
+		if (prep.have_creds && fchown(pty.slave, prep.creds.uid, (gid_t)-1) < 0) {
+			fprintf(stderr, "callfence run: -t: cannot give the pty to uid %u: %s\n",
+				(unsigned)prep.creds.uid, strerror(errno));
+			goto out;
+		}
+		spec.pty = &pty;
+	}
 	r = cf_plan_build(&spec, &plan, &diag);
 	if (r < 0) {
 		code = fail(&diag);
@@ -177,6 +214,8 @@ int cmd_run(int argc, char **argv)
 	code = res.exit_code;
 	(void)run_explain_finish(&explain);
 out:
+	cf_pty_close(&pty);
+	cf_env_clear(&env);
 	run_explain_clear(&explain);
 	cli_run_prep_clear(&prep);
 	return code;

@@ -7,18 +7,25 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/suggest.h"
+
 const char opts_security_help[] =
 	"Confinement options (as docker run):\n"
 	"      --security-opt seccomp=PROFILE   Docker or OCI profile file, '-' (read it from\n"
 	"                                       stdin), 'builtin' (Docker's default, the\n"
-	"                                       default here) or 'unconfined' (no filter)\n"
+	"                                       default here), 'podman' (Podman's default) or\n"
+	"                                       'unconfined' (no filter)\n"
 	"      --security-opt no-new-privileges[=true|false]\n"
 	"      --cap-add CAP                    add a capability (SYS_NICE, CAP_SYS_NICE, ALL)\n"
 	"      --cap-drop CAP                   drop a capability (or ALL)\n"
 	"      --privileged                     every capability (run: every one callfence can\n"
 	"                                       give), no seccomp unless a profile is given\n"
 	"      --arch ARCH                      resolve as on ARCH (SCMP_ARCH_AARCH64, arm64, ...)\n"
-	"      --kernel X.Y                     resolve minKernel rules as on kernel X.Y\n";
+	"      --kernel X.Y                     resolve minKernel rules as on kernel X.Y\n"
+	"      --defaults RUNTIME               whose defaults: docker (14 capabilities, Docker's\n"
+	"                                       profile) or podman (11, Podman's profile)\n"
+	"      --strict                         unknown profile keys and unknown syscalls in\n"
+	"                                       deny rules are errors, not warnings\n";
 
 static int parse_bool(const char *v, bool *ret)
 {
@@ -107,6 +114,18 @@ int opts_handle_security(int opt, const char *arg, struct cf_cli_security *s,
 	case OPT_KERNEL:
 		s->kernel = arg;
 		return 1;
+	case OPT_DEFAULTS:
+		if (strcmp(arg, "docker") == 0 || strcmp(arg, "podman") == 0) {
+			s->podman = arg[0] == 'p';
+			return 1;
+		}
+		r = diag_set(reterr, EINVAL, NULL, 0, 0, "--defaults", "unknown runtime \"%s\"",
+			     arg);
+		diag_hint(reterr, "valid: docker (the default), podman");
+		return r;
+	case OPT_STRICT:
+		s->strict = true;
+		return 1;
 	default:
 		return 0;
 	}
@@ -115,15 +134,19 @@ int opts_handle_security(int opt, const char *arg, struct cf_cli_security *s,
 static int load_profile(const struct cf_cli_security *s, struct cf_profile **ret,
 			struct cf_diag *reterr)
 {
-	if (!s->seccomp || strcmp(s->seccomp, "builtin") == 0) {
-		int r = cf_profile_builtin(ret);
+	const struct cf_parse_opts popts = { .strict = s->strict };
+	/* --defaults podman: Podman's profile where Docker's would be */
+	const char *name = s->seccomp ? s->seccomp : s->podman ? "podman" : "builtin";
+
+	if (strcmp(name, "builtin") == 0 || strcmp(name, "podman") == 0) {
+		int r = name[0] == 'p' ? cf_profile_builtin_podman(ret) : cf_profile_builtin(ret);
 
 		if (r < 0)
-			return diag_set(reterr, -r, "builtin", 0, 0, "",
-					"cannot build the builtin profile");
+			return diag_set(reterr, -r, name, 0, 0, "", "cannot build the %s profile",
+					name);
 		return 0;
 	}
-	return cf_profile_parse_file(s->seccomp, ret, reterr);
+	return cf_profile_parse_file_with(s->seccomp, &popts, ret, reterr);
 }
 
 int opts_resolve_options(const struct cf_cli_security *s, struct cf_resolve_opts *ret,
@@ -135,9 +158,10 @@ int opts_resolve_options(const struct cf_cli_security *s, struct cf_resolve_opts
 		.drop = s->cap_drop,
 		.n_drop = s->n_cap_drop,
 		.privileged = s->privileged,
+		.base = s->podman ? caps_podman_default() : 0,
 		.limit = s->cap_limit,
 	};
-	struct cf_resolve_opts ropts = { .native = CF_ARCH_INVALID };
+	struct cf_resolve_opts ropts = { .native = CF_ARCH_INVALID, .strict = s->strict };
 	int r;
 
 	/* moby computes capabilities first; seccomp gating sees the final bounding set. */
@@ -180,7 +204,7 @@ int opts_load_confinement(const struct cf_cli_security *s, struct cf_confinement
 		return r;
 	c.caps = ropts.bounding;
 
-	c.seccomp_label = s->seccomp ? s->seccomp : "builtin";
+	c.seccomp_label = s->seccomp ? s->seccomp : s->podman ? "podman" : "builtin";
 	/* moby daemon/seccomp_linux.go: unconfined => none; privileged => none unless the
 	 * container names its own profile. */
 	if ((s->seccomp && strcmp(s->seccomp, "unconfined") == 0) ||
@@ -198,6 +222,17 @@ int opts_load_confinement(const struct cf_cli_security *s, struct cf_confinement
 	if (r < 0) {
 		cf_confinement_clear(&c);
 		return r;
+	}
+	/* the parser's warnings (unknown keys) first, in file order, then the resolver's */
+	if (c.profile->warnings.n) {
+		struct cf_warnings all = { 0 };
+
+		for (size_t i = 0; i < c.profile->warnings.n; i++)
+			warnings_add(&all, &c.profile->warnings.items[i]);
+		for (size_t i = 0; i < c.resolved->warnings.n; i++)
+			warnings_add(&all, &c.resolved->warnings.items[i]);
+		warnings_clear(&c.resolved->warnings);
+		c.resolved->warnings = all;
 	}
 	if (c.resolved->unconfined)
 		c.seccomp_disabled = true;
@@ -233,4 +268,37 @@ void output_warnings(const struct cf_warnings *w)
 {
 	for (size_t i = 0; i < w->n; i++)
 		output_diag(&w->items[i], "warning");
+}
+
+void opts_unknown_option(const char *cmd, const char *arg, int short_opt,
+			 const struct option *longopts)
+{
+	char word[64];
+	const char *best = NULL;
+	struct cf_suggest sg;
+
+	if (short_opt) {
+		/* a short option: nothing as near as a long name's misspelling to suggest */
+		fprintf(stderr, "callfence %s: unknown option -%c\n", cmd, short_opt);
+	} else {
+		const char *w = arg;
+		size_t n;
+
+		while (*w == '-')
+			w++;
+		n = strcspn(w, "=");
+		snprintf(word, sizeof(word), "%.*s", (int)(n < sizeof(word) ? n : sizeof(word) - 1),
+			 w);
+		cf_suggest_init(&sg, word);
+		for (size_t i = 0; longopts[i].name; i++)
+			cf_suggest_consider(&sg, longopts[i].name);
+		if (cf_suggest_is_near_miss(&sg))
+			best = sg.best;
+		if (best)
+			fprintf(stderr, "callfence %s: unknown option %s; did you mean --%s?\n",
+				cmd, arg, best);
+		else
+			fprintf(stderr, "callfence %s: unknown option %s\n", cmd, arg);
+	}
+	fprintf(stderr, "Run 'callfence %s --help' for the options.\n", cmd);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <getopt.h>
 #include <stdbool.h>
 
 #include "base/diag.h"
@@ -26,6 +27,11 @@ struct cf_cli_security {
 	const char *user; /* --user, run only */
 	const char *arch; /* --arch: what-if native arch (SCMP_ARCH_* or moby name) */
 	const char *kernel; /* --kernel X.Y: what-if kernel */
+	/* --defaults docker|podman: whose default capabilities and profile (issue 12) */
+	bool podman;
+	/* --strict: unknown profile keys and unknown syscall names in deny rules are errors,
+	 * not warnings (the parser's and resolver's lenient mode is the default) */
+	bool strict;
 	/* run only: what the caller can grant (NULL for export and explain, which compute what
 	 * Docker would use on this kernel whoever calls them) */
 	const struct cf_cap_limit *cap_limit;
@@ -40,6 +46,8 @@ enum {
 	OPT_USER,
 	OPT_ARCH,
 	OPT_KERNEL,
+	OPT_DEFAULTS,
+	OPT_STRICT,
 	OPT_SHARED_LAST,
 };
 
@@ -50,8 +58,10 @@ enum {
 		{ "cap-drop", required_argument, NULL, OPT_CAP_DROP }, \
 		{ "privileged", no_argument, NULL, OPT_PRIVILEGED },   \
 		{ "arch", required_argument, NULL, OPT_ARCH },         \
+		{ "kernel", required_argument, NULL, OPT_KERNEL },     \
+		{ "defaults", required_argument, NULL, OPT_DEFAULTS }, \
 	{                                                              \
-		"kernel", required_argument, NULL, OPT_KERNEL          \
+		"strict", no_argument, NULL, OPT_STRICT                \
 	}
 
 /* Handles one shared option; 1 if handled, 0 if not ours, <0 on a bad value (diag filled). */
@@ -86,5 +96,12 @@ CF_MUST_CHECK int opts_compile_filter(const struct cf_confinement *c, struct cf_
 void output_diag(const struct cf_diag *d, const char *severity);
 /* Print the resolver's warnings (unless quiet). */
 void output_warnings(const struct cf_warnings *w);
+/*
+ * An option getopt_long did not know (opterr = 0, '?'): "callfence CMD: unknown option
+ * --privilged; did you mean --privileged?" on stderr, the near miss among longopts and the
+ * options (base/suggest.h). arg is argv[optind - 1], short_opt getopt's optopt.
+ */
+void opts_unknown_option(const char *cmd, const char *arg, int short_opt,
+			 const struct option *longopts);
 /* Help text of the shared options, for each command's --help. */
 extern const char opts_security_help[];

@@ -26,12 +26,16 @@ int cli_run_prepare(struct cf_cli_security *sec, char **cmd, struct cli_run_prep
 	 * (plus /etc/group memberships). Mirror that for the caller's own uid, so groups match
 	 * Docker's and a profile that denies setgroups fails here as it would in runc. A caller
 	 * without CAP_SETUID/CAP_SETGID keeps its own ids and groups (cf_caller_check_user). */
-	if (!user_spec && geteuid() == 0) {
+	/* --group-add without --user: the caller's own user, with its groups, plus those */
+	if (!user_spec && (geteuid() == 0 || p->n_group_add)) {
 		snprintf(self_uid, sizeof(self_uid), "%u", (unsigned)getuid());
 		user_spec = self_uid;
 	}
 	if (user_spec) {
 		r = cf_creds_lookup(user_spec, NULL, NULL, &p->creds, &diag);
+		if (r == 0)
+			r = cf_creds_add_groups(&p->creds, p->group_add, p->n_group_add, NULL,
+						&diag);
 		if (r == 0)
 			r = cf_caller_check_user(&p->caller, &p->creds, user_spec, &p->have_creds,
 						 &diag);
@@ -59,7 +63,7 @@ int cli_run_prepare(struct cf_cli_security *sec, char **cmd, struct cli_run_prep
 			return CF_EXIT_ERROR;
 		}
 	}
-	r = cf_exec_find(cmd[0], environ, &p->path);
+	r = cf_exec_find(cmd[0], p->envp ? p->envp : environ, &p->path);
 	if (r == -ENOENT) {
 		fprintf(stderr, "callfence: exec: %s: executable file not found in $PATH\n",
 			cmd[0]);

@@ -13,6 +13,12 @@
 #include "run/run.h"
 
 struct cli_run_prep {
+	/* inputs, set before cli_run_prepare (both optional): --group-add, and the command's
+	 * environment (-e, --env-file) whose PATH finds the executable, as docker does */
+	const char *const *group_add;
+	size_t n_group_add;
+	char **envp;
+
 	struct cf_caller caller;
 	struct cf_creds creds;
 	bool have_creds;

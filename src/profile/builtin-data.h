@@ -61,6 +61,8 @@ struct builtin_profile {
 };
 
 extern const struct builtin_profile builtin_docker_default;
+/* Podman's (containers/common seccomp.json), builtin-podman-data.c, same generator */
+extern const struct builtin_profile builtin_podman_default;
 
 /* "moby/profiles seccomp/v0.2.3": the upstream the builtin tables were generated from. */
 const char *cf_profile_builtin_upstream(void);

@@ -118,9 +118,9 @@ static int build_arch_map(const struct builtin_profile *b, struct cf_profile *p)
 	return 0;
 }
 
-int cf_profile_builtin(struct cf_profile **ret)
+static int build_profile(const struct builtin_profile *b, const char *source,
+			 struct cf_profile **ret)
 {
-	const struct builtin_profile *b = &builtin_docker_default;
 	cleanup(cf_profile_freep) struct cf_profile *p = NULL;
 	int r;
 
@@ -129,7 +129,7 @@ int cf_profile_builtin(struct cf_profile **ret)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	p->source = strdup("builtin");
+	p->source = strdup(source);
 	if (!p->source)
 		return -ENOMEM; /* NOLINT(clang-analyzer-unix.Malloc): p is freed by its cleanup */
 	p->format = CF_FORMAT_DOCKER;
@@ -154,6 +154,17 @@ int cf_profile_builtin(struct cf_profile **ret)
 	}
 	*ret = TAKE_PTR(p);
 	return 0;
+}
+
+int cf_profile_builtin(struct cf_profile **ret)
+{
+	return build_profile(&builtin_docker_default, "builtin", ret);
+}
+
+/* --security-opt seccomp=podman, --defaults podman (builtin-podman-data.c) */
+int cf_profile_builtin_podman(struct cf_profile **ret)
+{
+	return build_profile(&builtin_podman_default, "podman", ret);
 }
 
 const char *cf_profile_builtin_upstream(void)

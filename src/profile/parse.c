@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Docker / OCI seccomp profile parser. Strict where Docker is lax (unknown keys, wrong types,
- * duplicate keys, unknown actions are errors here, so a typo never silently weakens a profile),
+ * Docker / OCI seccomp profile parser. Strict where Docker is lax (wrong types, duplicate keys,
+ * unknown actions, and unknown keys that are near misses of a valid one are errors here, so a
+ * typo never silently weakens a profile; other unknown keys are warnings, as Docker ignores
+ * them, and errors with cf_parse_opts.strict),
  * and exact where Docker's behaviour is the contract (minKernel syntax, name vs names, archMap).
  */
 #include <errno.h>
@@ -20,6 +22,7 @@
 
 #include "base/cleanup.h"
 #include "base/errno-util.h"
+#include "base/suggest.h"
 #include "profile/json-keys.h"
 #include "profile/json-pos.h"
 #include "profile/profile.h"
@@ -47,6 +50,7 @@ struct parse_ctx {
 	 * written (PTR_MAX for obj_get; it is never longer than "/linux/seccomp") */
 	char base[PTR_MAX];
 	struct cf_diag *diag;
+	bool strict; /* cf_parse_opts.strict: every unknown key is an error */
 	struct cf_profile *p;
 	struct json_pos_index idx; /* where each value of the document is */
 	unsigned flags; /* enum cf_parse_flags */
@@ -55,13 +59,13 @@ struct parse_ctx {
 
 static int fail(struct parse_ctx *c, const char *ptr, const char *fmt, ...) CF_PRINTF(3, 4);
 
-static int fail(struct parse_ctx *c, const char *ptr, const char *fmt, ...)
+/* The position of ptr (below c->base) in the text, the enclosing object's when it is missing;
+ * full gets the whole pointer. */
+static struct cf_pos locate(const struct parse_ctx *c, const char *ptr, char *full, size_t size)
 {
-	char full[PTR_MAX + 32];
 	struct cf_pos pos = { 0 };
-	va_list ap;
 
-	snprintf(full, sizeof(full), "%s%s", c->base, ptr);
+	snprintf(full, size, "%s%s", c->base, ptr);
 	if (json_pos_find(c->buf, c->len, full, &pos) < 0 || pos.line == 0) {
 		/* a missing key: point at the enclosing object */
 		char parent[PTR_MAX + 32];
@@ -73,6 +77,15 @@ static int fail(struct parse_ctx *c, const char *ptr, const char *fmt, ...)
 			*slash = '\0';
 		(void)json_pos_find(c->buf, c->len, parent, &pos);
 	}
+	return pos;
+}
+
+static int fail(struct parse_ctx *c, const char *ptr, const char *fmt, ...)
+{
+	char full[PTR_MAX + 32];
+	struct cf_pos pos = locate(c, ptr, full, sizeof(full));
+	va_list ap;
+
 	(void)diag_set(c->diag, EINVAL, c->source, pos.line, pos.column, full, "%s", "");
 	if (c->diag) {
 		va_start(ap, fmt);
@@ -139,6 +152,21 @@ static void obj_get(json_t *obj, const char *obj_ptr, const char *key, json_t **
 		json_pointer_append(ret_ptr, PTR_MAX, obj_ptr, found_key);
 }
 
+/*
+ * Keys whose loss changes nothing: a misspelling of them is not worth an error even when it is a
+ * near miss ("_comment" is one edit from "comment"). Podman's errno names are read and ignored.
+ */
+static bool key_is_inert(const char *k)
+{
+	return strcmp(k, "comment") == 0 || strcmp(k, "errno") == 0 ||
+	       strcmp(k, "defaultErrno") == 0;
+}
+
+/*
+ * Unknown keys (cf_parse_opts): an error when strict or when the key is a near miss of a key
+ * that means something at this place (a misspelled "includes" makes the rule unconditional in
+ * Docker, which ignores the key), otherwise a warning and the key is ignored, as Docker does.
+ */
 static int check_keys(struct parse_ctx *c, const char *obj_ptr, json_t *obj,
 		      const char *const *valid, const char *valid_text)
 {
@@ -146,19 +174,49 @@ static int check_keys(struct parse_ctx *c, const char *obj_ptr, json_t *obj,
 	json_t *v;
 
 	json_object_foreach(obj, k, v) {
+		struct cf_suggest live, any;
+		char ptr[PTR_MAX], full[PTR_MAX + 32];
+		struct cf_diag d;
 		bool ok = false;
+		int r;
 
 		for (size_t i = 0; valid[i]; i++)
 			if (json_key_folds_to(k, valid[i]))
 				ok = true;
-		if (!ok) {
-			char ptr[PTR_MAX];
-
-			json_pointer_append(ptr, sizeof(ptr), obj_ptr, k);
-			int r = fail(c, ptr, "unknown key \"%s\"", k);
-			diag_hint(c->diag, "valid keys: %s", valid_text);
+		if (ok)
+			continue;
+		cf_suggest_init(&live, k);
+		cf_suggest_init(&any, k);
+		for (size_t i = 0; valid[i]; i++) {
+			if (!key_is_inert(valid[i]))
+				cf_suggest_consider(&live, valid[i]);
+			cf_suggest_consider(&any, valid[i]);
+		}
+		json_pointer_append(ptr, sizeof(ptr), obj_ptr, k);
+		if (c->strict || cf_suggest_is_near_miss(&live)) {
+			r = fail(c, ptr, "unknown key \"%s\"", k);
+			if (cf_suggest_is_near_miss(&live))
+				diag_hint(c->diag,
+					  "did you mean \"%s\"? Docker would ignore the misspelled "
+					  "key and the rule would mean something else",
+					  live.best);
+			else
+				diag_hint(c->diag,
+					  "valid keys: %s (without --strict an unknown key is a "
+					  "warning and ignored, as Docker ignores it)",
+					  valid_text);
 			return r;
 		}
+		struct cf_pos pos = locate(c, ptr, full, sizeof(full));
+		(void)diag_set(&d, EINVAL, c->source, pos.line, pos.column, full,
+			       "unknown key \"%s\" ignored", k);
+		if (cf_suggest_is_near_miss(&any))
+			diag_hint(&d, "did you mean \"%s\"? Docker ignores unknown keys too",
+				  any.best);
+		else
+			diag_hint(&d, "Docker ignores unknown keys too; valid keys here: %s",
+				  valid_text);
+		warnings_add(&c->p->warnings, &d);
 	}
 	return 0;
 }
@@ -940,6 +998,15 @@ int cf_profile_parse_buffer(const char *source, const char *buf, size_t len,
 	return cf_profile_parse_buffer_flags(source, buf, len, 0, NULL, ret, reterr);
 }
 
+int cf_profile_parse_buffer_with(const char *source, const char *buf, size_t len,
+				 const struct cf_parse_opts *opts, struct cf_profile **ret,
+				 struct cf_diag *reterr)
+{
+	return cf_profile_parse_buffer_flags(source, buf, len,
+					     opts && opts->strict ? CF_PARSE_STRICT : 0, NULL,
+					     ret, reterr);
+}
+
 int cf_profile_parse_buffer_flags(const char *source, const char *buf, size_t len, unsigned flags,
 				  struct cf_warnings *accepted, struct cf_profile **ret,
 				  struct cf_diag *reterr)
@@ -950,6 +1017,7 @@ int cf_profile_parse_buffer_flags(const char *source, const char *buf, size_t le
 			       .buf = buf,
 			       .len = len,
 			       .diag = reterr,
+			       .strict = flags & CF_PARSE_STRICT,
 			       .flags = flags,
 			       .accepted = accepted };
 	json_error_t jerr;
@@ -1046,14 +1114,20 @@ static int read_all(int fd, char **ret, size_t *ret_len)
  */
 int cf_profile_parse_file(const char *path, struct cf_profile **ret, struct cf_diag *reterr)
 {
+	return cf_profile_parse_file_with(path, NULL, ret, reterr);
+}
+
+int cf_profile_parse_file_with(const char *path, const struct cf_parse_opts *opts,
+			       struct cf_profile **ret, struct cf_diag *reterr)
+{
 	cleanup_free char *buf = NULL;
 	size_t len = 0;
 	int r = cf_profile_read_file(path, &buf, &len, reterr);
 
 	if (r < 0)
 		return r;
-	return cf_profile_parse_buffer(strcmp(path, "-") == 0 ? "<stdin>" : path, buf, len, ret,
-				       reterr);
+	return cf_profile_parse_buffer_with(strcmp(path, "-") == 0 ? "<stdin>" : path, buf, len,
+					    opts, ret, reterr);
 }
 
 int cf_profile_read_file(const char *path, char **ret_buf, size_t *ret_len, struct cf_diag *reterr)

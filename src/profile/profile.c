@@ -119,6 +119,7 @@ struct cf_profile *cf_profile_free(struct cf_profile *p)
 		for (size_t i = 0; i < p->n_rules; i++)
 			rule_clear(&p->rules[i]);
 	free(p->rules);
+	warnings_clear(&p->warnings);
 	free(p);
 	return NULL;
 }

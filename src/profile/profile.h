@@ -121,6 +121,8 @@ struct cf_profile {
 	struct cf_rule *rules;
 	size_t n_rules;
 	struct cf_pos default_action_pos;
+	/* what the parser let through with a warning (an unknown key), in file order */
+	struct cf_warnings warnings;
 };
 
 /* Limits on user-controlled sizes (fail closed on anything bigger). */
@@ -157,13 +159,36 @@ enum cf_parse_flags {
 	/* errnoRet / defaultErrnoRet 0 with SCMP_ACT_ERRNO: kept as 0 (what runc installs), and
 	 * the diagnostic strict mode would fail with goes to `accepted` */
 	CF_PARSE_KEEP_ERRNO_ZERO = 1 << 0,
+	/* every unknown key is an error (cf_parse_opts.strict) */
+	CF_PARSE_STRICT = 1 << 1,
 };
 /* cf_profile_parse_buffer() with flags; accepted may be NULL only when flags is 0. */
 CF_MUST_CHECK int cf_profile_parse_buffer_flags(const char *source, const char *buf, size_t len,
 						unsigned flags, struct cf_warnings *accepted,
 						struct cf_profile **ret, struct cf_diag *reterr);
+
+/*
+ * How forgiving the parser is. Docker (Go's encoding/json) ignores keys it does not know, so
+ * profiles carry "description" or "_comment" keys. By default a key that is a near miss of a
+ * key valid at its place and meaningful there (base/suggest.h: "incldues", "erronRet") is an
+ * error with "did you mean", since a typo there can turn a gated rule into an unconditional
+ * one, and any other unknown key (also a near miss of the inert "comment", "errno") is a
+ * warning in profile->warnings and ignored. A key in another case ("errnoret") is the key, as
+ * for Go's decoder. strict: every unknown key is an error (callfence before issue 12;
+ * `--strict`).
+ */
+struct cf_parse_opts {
+	bool strict;
+};
+CF_MUST_CHECK int cf_profile_parse_file_with(const char *path, const struct cf_parse_opts *opts,
+					     struct cf_profile **ret, struct cf_diag *reterr);
+CF_MUST_CHECK int cf_profile_parse_buffer_with(const char *source, const char *buf, size_t len,
+					       const struct cf_parse_opts *opts,
+					       struct cf_profile **ret, struct cf_diag *reterr);
 /* Docker's default profile, from our own tables. */
 CF_MUST_CHECK int cf_profile_builtin(struct cf_profile **ret);
+/* Podman's default profile (containers/common seccomp.json), from our own tables. */
+CF_MUST_CHECK int cf_profile_builtin_podman(struct cf_profile **ret);
 struct cf_profile *cf_profile_free(struct cf_profile *p);
 DEFINE_CLEANUP_FUNC(struct cf_profile *, cf_profile_free)
 
@@ -174,6 +199,10 @@ struct cf_resolve_opts {
 	enum cf_arch native; /* CF_ARCH_INVALID: the running arch */
 	struct cf_kernel_version kernel; /* !set: the running kernel (uname) */
 	cf_capset bounding; /* capabilities the container will hold */
+	/* An unknown syscall name in a rule stricter than the default: by default an error only
+	 * when it is a near miss of a known name (a typo there leaves the call less confined),
+	 * skipped with a warning otherwise, as runc and crun skip it; strict: always an error. */
+	bool strict;
 };
 
 /* Why a rule is in or out, for provenance and explain. */

@@ -294,10 +294,10 @@ static void warn(struct cf_resolved *res, const struct cf_profile *p, struct cf_
 }
 
 static int check_rule(const struct cf_profile *p, struct cf_resolved *res, size_t idx,
-		      struct cf_diag *reterr)
+		      bool opts_strict, struct cf_diag *reterr)
 {
 	const struct cf_rule *rule = &p->rules[idx];
-	char path[96], msg[256];
+	char path[96], msg[256], hint[320];
 	int rank_rule = permissiveness(rule->action),
 	    rank_def = permissiveness(res->default_action);
 	bool stricter = rank_rule < rank_def;
@@ -331,23 +331,50 @@ static int check_rule(const struct cf_profile *p, struct cf_resolved *res, size_
 		snprintf(path, sizeof(path),
 			 rule->legacy_name ? "/syscalls/%zu/name" : "/syscalls/%zu/names/%zu", idx,
 			 j);
-		if (stricter) {
+		const char *near = syscall_near_miss(rule->names[j]);
+
+		/* runc and crun skip a name libseccomp does not know and start the container (crun's
+		 * tests deny "this_syscall_does_not_exist_12345" under a default-allow profile); so do
+		 * we, unless the name is a near miss of a real one: a typo in a rule stricter than the
+		 * default leaves that call less confined than the author wrote. */
+		if (stricter && (near || opts_strict)) {
 			int r = diag_set(reterr, EINVAL, p->source, rule->name_pos[j].line,
 					 rule->name_pos[j].column, path,
 					 "unknown syscall \"%s\" in a %s rule under default %s",
 					 rule->names[j], cf_action_name(rule->action),
 					 cf_action_name(res->default_action));
-			diag_hint(reterr,
-				  "a misspelled name here leaves the syscall %s; check the "
-				  "name (syscall tables up to Linux %s)",
-				  res->default_action == CF_ACT_ALLOW ? "allowed" : "less confined",
-				  syscall_table_version());
+			if (near)
+				diag_hint(
+					reterr,
+					"did you mean %s? A misspelled name here leaves the syscall "
+					"%s",
+					near,
+					res->default_action == CF_ACT_ALLOW ? "allowed" :
+									      "less confined");
+			else
+				diag_hint(
+					reterr,
+					"--strict refuses names outside the syscall tables (up to "
+					"Linux %s); without it the name is skipped, as runc and crun "
+					"do",
+					syscall_table_version());
 			return r;
 		}
 		snprintf(msg, sizeof(msg), "unknown syscall \"%s\" skipped", rule->names[j]);
-		warn(res, p, rule->name_pos[j], path, msg,
-		     "not in the syscall tables of any architecture; a rule for a newer kernel "
-		     "keeps working, a typo does nothing");
+		if (near)
+			snprintf(
+				hint, sizeof(hint),
+				"did you mean %s? Not in the syscall tables of any architecture (up "
+				"to Linux %s)",
+				near, syscall_table_version());
+		else
+			snprintf(
+				hint, sizeof(hint),
+				"not in the syscall tables of any architecture (up to Linux %s); runc "
+				"and crun skip it too; a rule for a newer kernel keeps working, a typo "
+				"does nothing",
+				syscall_table_version());
+		warn(res, p, rule->name_pos[j], path, msg, hint);
 	}
 	if (rule->has_errno && !cf_action_takes_errno(rule->action)) {
 		snprintf(path, sizeof(path), "/syscalls/%zu/errnoRet", idx);
@@ -445,7 +472,7 @@ int cf_profile_resolve(const struct cf_profile *p, const struct cf_resolve_opts 
 		judge_rule(res, native->native_name, rr);
 		if (!rr->active)
 			continue;
-		r = check_rule(p, res, i, reterr);
+		r = check_rule(p, res, i, opts && opts->strict, reterr);
 		if (r < 0)
 			return r;
 		rr->name_ids =

@@ -444,3 +444,54 @@ int cf_creds_plan(struct cf_plan *plan, const struct cf_creds *c, struct cf_diag
 full:
 	return diag_set(reterr, -r, NULL, 0, 0, NULL, "too many launcher steps");
 }
+
+int cf_creds_add_groups(struct cf_creds *c, const char *const *groups, size_t n,
+			const char *group_path, struct cf_diag *reterr)
+{
+	size_t cap = c->n_groups, first = c->n_groups;
+	int r;
+
+	if (!group_path)
+		group_path = GROUP_DEFAULT;
+	for (size_t i = 0; i < n; i++) {
+		bool found = false, dup = false;
+		long gid = 0, num = 0;
+		int is_num = parse_numeric(groups[i], &num);
+
+		/* moby/sys/user GetAdditionalGroups: an entry whose name, or gid spelled in
+		 * decimal, is the argument; then the argument as a number */
+		r = group_scan(group_path, groups[i], false, 0, NULL, &found, &gid, NULL, NULL,
+			       NULL);
+		if (r == 0 && !found && is_num == 1)
+			r = group_scan(group_path, groups[i], true, num, NULL, &found, &gid, NULL,
+				       NULL, NULL);
+		if (r < 0)
+			return r;
+		if (!found) {
+			if (is_num < 0)
+				return diag_set(reterr, ERANGE, NULL, 0, 0, "--group-add",
+						"%s: gids must be in range 0-%ld", groups[i],
+						CF_ID_MAX);
+			if (is_num == 0) {
+				r = diag_set(reterr, ENOENT, group_path, 0, 0, "--group-add",
+					     "unable to find group %s: no matching entries in "
+					     "group file",
+					     groups[i]);
+				diag_hint(reterr, "give a group name from %s or a numeric gid",
+					  group_path);
+				return r;
+			}
+			gid = num;
+		}
+		/* moby keeps each added gid once (a set), appended after the user's groups */
+		for (size_t j = first; j < c->n_groups; j++)
+			if (c->groups[j] == (gid_t)gid)
+				dup = true;
+		if (dup)
+			continue;
+		r = gids_push(&c->groups, &c->n_groups, &cap, gid);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}

@@ -284,10 +284,20 @@ static bool terminal_stopped_us(bool *tty_stop)
  * us (from the terminal, or sent to callfence) arms *tty_stop: the child's stop that follows
  * is the job's, and we stop with it.
  */
-static void on_signal(pid_t child, pid_t self, const siginfo_t *si, bool *tty_stop)
+static void on_signal(pid_t child, pid_t self, const siginfo_t *si, bool *tty_stop, bool pty)
 {
 	if (si->si_code != SI_KERNEL && (si->si_pid == child || si->si_pid == self))
 		return;
+	if (pty) {
+		/* -t: the command is in its own session, so what the caller's terminal sent
+		 * (SIGHUP, or SIGINT when stdin is not that terminal) reached only us: pass it
+		 * on. Job-control signals are the pty's business, SIGWINCH was handled by the
+		 * relay (pty.c). */
+		if (!is_tty_stop(si->si_signo) && si->si_signo != SIGCONT &&
+		    si->si_signo != SIGWINCH)
+			(void)kill(child, si->si_signo);
+		return;
+	}
 	if (is_tty_stop(si->si_signo))
 		*tty_stop = true;
 	else if (si->si_signo == SIGCONT)
@@ -308,7 +318,7 @@ static int allow_append(struct cf_self_allow *buf, size_t cap, size_t *n,
 
 /* The allow-list for this mode: the base (self-confine.c), the ptrace supervisor's requests,
  * --explain-out's final write for either explain backend, and what the caller adds. */
-static int confine_parent(pid_t pid, struct cf_supervisor *sup, bool explain,
+static int confine_parent(pid_t pid, struct cf_supervisor *sup, bool explain, bool pty,
 			  const struct cf_exec_opts *o, const char **ret_stage)
 {
 	struct cf_self_allow extra[64];
@@ -327,6 +337,10 @@ static int confine_parent(pid_t pid, struct cf_supervisor *sup, bool explain,
 	}
 	if (r == 0 && (sup || explain)) {
 		s = cf_self_outfile_allow(&ns);
+		r = allow_append(extra, ARRAY_SIZE(extra), &n, s, ns);
+	}
+	if (r == 0 && pty) {
+		s = cf_self_pty_allow(&ns);
 		r = allow_append(extra, ARRAY_SIZE(extra), &n, s, ns);
 	}
 	if (r == 0 && o && o->n_extra) {
@@ -363,7 +377,7 @@ static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
 	struct child_report *rep;
 	sigset_t fwd, waitset, old;
 	int gate[2] = { -1, -1 };
-	bool tty_stop = false, go_after_confine = false;
+	bool tty_stop = false, go_after_confine = false, pty_begun = false;
 	const char *stage = NULL;
 	pid_t pid, self = getpid();
 	int r = 0;
@@ -421,12 +435,24 @@ static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
 		(void)close(gate[0]);
 		gate[0] = -1;
 	}
+	/* -t: the relay's fds and the caller's terminal in raw mode, while calls are free */
+	if (plan->pty) {
+		r = cf_pty_parent_begin(plan->pty, &waitset);
+		if (r < 0) {
+			kill_and_reap(pid);
+			(void)sigprocmask(SIG_SETMASK, &old, NULL);
+			goto out;
+		}
+		pty_begun = true;
+	}
 	/* --explain/--complain (explain team): trace the child before it installs the filter */
 	if (sup || obs) {
 		r = sup ? cf_supervisor_attach(sup, pid) : obs->attach(obs->data, pid);
 		if (r < 0) {
 			kill_and_reap(pid);
 			(void)sigprocmask(SIG_SETMASK, &old, NULL);
+			if (pty_begun)
+				cf_pty_finish(plan->pty);
 			goto out;
 		}
 	}
@@ -466,7 +492,7 @@ static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
 
 	/* Nothing unconfined may stay next to the command: confine before it can run, or do not
 	 * run it (self-confine.c). */
-	r = confine_parent(pid, sup, obs != NULL, opts, &stage);
+	r = confine_parent(pid, sup, obs != NULL, plan->pty != NULL, opts, &stage);
 	if (r < 0) {
 		kill_and_reap(pid);
 		res.confine_failed = true;
@@ -496,17 +522,20 @@ static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
 								     1000000L };
 		siginfo_t si;
 		bool timed = obs && obs->drain;
-		int sig = timed ? sigtimedwait(&waitset, &si, &drain_ts) :
-				  sigwaitinfo(&waitset, &si),
-		    st;
+		int sig, st;
 		pid_t p;
 
+		if (plan->pty) /* -t: relay until a signal comes (pty.c) */
+			sig = cf_pty_wait(plan->pty, timed ? &drain_ts : NULL, &si);
+		else
+			sig = timed ? sigtimedwait(&waitset, &si, &drain_ts) :
+				      sigwaitinfo(&waitset, &si);
 		if (timed)
 			obs->drain(obs->data);
 		if (sig < 0)
 			continue; /* EINTR: a stop/continue of callfence itself */
 		if (sig != SIGCHLD) {
-			on_signal(pid, self, &si, &tty_stop);
+			on_signal(pid, self, &si, &tty_stop, plan->pty != NULL);
 			continue;
 		}
 		if (sup || (obs && obs->reap)) {
@@ -537,7 +566,8 @@ static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
 				 * shell sees the job stop; its SIGCONT reaches both of us. A stop
 				 * someone sent to the command alone is theirs to undo: we keep
 				 * waiting (and see WIFCONTINUED when it is). */
-				if (is_tty_stop(WSTOPSIG(st)) && terminal_stopped_us(&tty_stop))
+				if (!plan->pty && is_tty_stop(WSTOPSIG(st)) &&
+				    terminal_stopped_us(&tty_stop))
 					(void)kill(self, SIGSTOP);
 				continue;
 			}
@@ -557,6 +587,9 @@ static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
 		}
 	}
 done:
+	/* -t: the rest of the command's output, the caller's terminal back from raw mode */
+	if (pty_begun)
+		cf_pty_finish(plan->pty);
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	if (__atomic_load_n(&rep->magic, __ATOMIC_ACQUIRE) == REPORT_MAGIC) {
 		res.launcher_failed = true;

@@ -72,6 +72,16 @@ const char *cf_step_syscall_name(const struct cf_step *s)
 		return "capset";
 	case CF_STEP_EXECVE:
 		return "execve";
+	case CF_STEP_SETSID:
+		return "setsid";
+	case CF_STEP_IOCTL:
+		return "ioctl";
+	case CF_STEP_DUP:
+		return "dup3";
+	case CF_STEP_RLIMIT:
+		return "prlimit64";
+	case CF_STEP_CHDIR:
+		return "chdir";
 	}
 	return "?";
 }
@@ -315,6 +325,10 @@ int cf_plan_build(const struct cf_run_spec *spec, struct cf_plan **ret, struct c
 	r = plan_nnp(plan, spec, caller, to_root || rootless ? spec->caps : 0, reterr);
 	if (r < 0)
 		goto out;
+	/* --workdir, --ulimit, -t: first, unfiltered and still privileged (process.c) */
+	r = cf_process_plan(plan, spec, reterr);
+	if (r < 0)
+		goto out;
 
 	if (plan->no_new_privileges) {
 		r = cf_plan_add(plan, CF_STEP_NO_NEW_PRIVS, SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0,
@@ -382,6 +396,7 @@ struct cf_plan *cf_plan_free(struct cf_plan *p)
 	free(p->home_env);
 	free(p->listener_path);
 	free(p->listener_metadata);
+	free(p->workdir);
 	free(p);
 	return NULL;
 }

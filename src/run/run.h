@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <termios.h>
 
 #include <linux/capability.h>
 #include <linux/filter.h>
@@ -47,6 +48,14 @@ struct cf_creds {
 CF_MUST_CHECK int cf_creds_lookup(const char *spec, const char *passwd_path, const char *group_path,
 				  struct cf_creds *ret, struct cf_diag *reterr);
 void cf_creds_clear(struct cf_creds *c);
+/*
+ * --group-add: append each group (a name in group_path, NULL: /etc/group, or a gid) to
+ * c->groups, as moby's getUser appends GetAdditionalGroupsPath's answer: a name or gid string
+ * matching an entry takes the entry's gid, otherwise a number 0..2^31-1 is taken as is; each gid
+ * once. -ENOENT (no such group; diag filled), -ERANGE, -ENOMEM, -E2BIG.
+ */
+CF_MUST_CHECK int cf_creds_add_groups(struct cf_creds *c, const char *const *groups, size_t n,
+				      const char *group_path, struct cf_diag *reterr);
 /* The passwd home of uid ("/" when there is none, as runc); malloc'd. */
 CF_MUST_CHECK int cf_user_home(uid_t uid, const char *passwd_path, char **ret);
 
@@ -97,6 +106,12 @@ enum cf_step_kind {
 	CF_STEP_AMBIENT, /* prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap): a rootless command */
 	CF_STEP_EXECVE,
 	CF_STEP_DEATHSIG, /* prctl(PR_SET_PDEATHSIG, SIGKILL): a NOTIFY run's child after --user */
+	/* Docker's process options, done first, before any filter (process.c): */
+	CF_STEP_SETSID, /* -t: setsid() */
+	CF_STEP_IOCTL, /* -t: ioctl(slave, TIOCSCTTY, 0) */
+	CF_STEP_DUP, /* -t: dup3(slave, 0/1/2, 0) */
+	CF_STEP_RLIMIT, /* --ulimit: prlimit64(0, resource, &limit, NULL) */
+	CF_STEP_CHDIR, /* --workdir: chdir(dir) */
 };
 
 struct cf_step {
@@ -106,7 +121,8 @@ struct cf_step {
 	char what[96]; /* "drop CAP_SYS_ADMIN from the bounding set" */
 };
 
-#define CF_PLAN_MAX_STEPS 96
+#define CF_PLAN_MAX_STEPS 128
+#define CF_RLIMIT_MAX	  16 /* --ulimit: one per resource (RLIM_NLIMITS) */
 #define CF_GUARD_LEN	  31 /* instructions of callfence's guard filter (tty-guard.c) */
 
 struct cf_plan {
@@ -137,6 +153,11 @@ struct cf_plan {
 	 * parent hands the listener fd to the agent at listener_path before the child goes on. */
 	char *listener_path; /* NULL: no listener */
 	char *listener_metadata; /* NULL or "": omitted from the state (runtime-spec omitempty) */
+
+	/* Docker's process options (process.c) */
+	char *workdir; /* --workdir */
+	uint64_t rlimits[CF_RLIMIT_MAX][2]; /* --ulimit: struct rlimit64 {cur, max} per step */
+	struct cf_pty *pty; /* -t: borrowed from the spec; exec.c relays through it */
 };
 
 /* What to run and how to confine it. */
@@ -156,6 +177,11 @@ struct cf_run_spec {
 	/* The profile's listenerPath / listenerMetadata; required when prog->needs_listener. */
 	const char *listener_path;
 	const char *listener_metadata;
+	/* Docker's process options (process.c) */
+	const char *workdir; /* --workdir: an existing directory; NULL: callfence's own */
+	const struct cf_ulimit *ulimits; /* --ulimit */
+	size_t n_ulimits;
+	struct cf_pty *pty; /* -t: opened by cf_pty_open; NULL: the caller's stdio */
 };
 
 /*
@@ -243,6 +269,7 @@ enum cf_self_match {
 	CF_SELF_ANY,
 	CF_SELF_ARG0_IN, /* allowed when args[0] (all 64 bits) is one of values */
 	CF_SELF_ARG0_LO_NOT_IN, /* allowed unless the low word of args[0] is one of values */
+	CF_SELF_ARG1_LO_IN, /* allowed when the low word of args[1] is one of values (ioctl) */
 };
 #define CF_SELF_MAX_VALUES 4
 struct cf_self_allow {
@@ -304,6 +331,73 @@ CF_MUST_CHECK int cf_tty_guard_build(pid_t parent, struct sock_filter *buf, stru
 /* Whether the guard answers this call (audit arch, nr, args) with EPERM: for explain, to name
  * "callfence's guard" instead of the profile. parent: the pid of callfence's parent process. */
 bool cf_tty_guard_denies(pid_t parent, uint32_t arch, long nr, const uint64_t *args);
+
+/* ------------------------------------------------------------------------------------------- */
+/* process.c: Docker's process options: --env, --env-file, --workdir, --ulimit */
+
+/* An environment being built: base, then --env-file entries, then --env, the last one of a
+ * name wins (one entry per name, in first-seen order). Strings are owned. */
+struct cf_env {
+	char **v; /* NULL-terminated */
+	size_t n, cap;
+};
+/* Add "K=V" (replacing K), or "K" alone: K's value in from (callfence's environment), or
+ * nothing when from has no K (docker run -e K). -EINVAL (empty name; diag), -ENOMEM. */
+CF_MUST_CHECK int cf_env_put(struct cf_env *e, const char *kv, char *const *from,
+			     struct cf_diag *reterr);
+/* docker's --env-file (opts/file.go parseKeyValueFile): lines "K=V" (the value verbatim, no
+ * quotes), "K" alone (from from, skipped when unset), '#' comments and blank lines skipped,
+ * leading whitespace trimmed; a name with whitespace or no name is an error. source names the
+ * file in diags. -EINVAL (diag: source:line), -ENOMEM. */
+CF_MUST_CHECK int cf_env_parse_file_buffer(struct cf_env *e, const char *source, const char *buf,
+					   size_t len, char *const *from, struct cf_diag *reterr);
+CF_MUST_CHECK int cf_env_parse_file(struct cf_env *e, const char *path, char *const *from,
+				    struct cf_diag *reterr);
+void cf_env_clear(struct cf_env *e);
+
+/* --ulimit name=soft[:hard], docker's names (go-units ParseUlimit). */
+struct cf_ulimit {
+	int resource; /* RLIMIT_* */
+	uint64_t soft, hard; /* RLIM_INFINITY for -1 / unlimited */
+};
+/* -EINVAL (diag: the valid names, a near miss suggested), -ERANGE. */
+CF_MUST_CHECK int cf_ulimit_parse(const char *arg, struct cf_ulimit *ret, struct cf_diag *reterr);
+/* "nofile" for RLIMIT_NOFILE. */
+const char *cf_ulimit_name(int resource);
+/* Append the process steps (pty, rlimits, chdir) that run before everything else. */
+CF_MUST_CHECK int cf_process_plan(struct cf_plan *plan, const struct cf_run_spec *spec,
+				  struct cf_diag *reterr);
+
+/* ------------------------------------------------------------------------------------------- */
+/* pty.c: -t/--tty, the command on a new pseudo-terminal (why: the file) */
+
+struct cf_pty {
+	int master, slave; /* -1 once closed */
+	int caller; /* the caller's terminal (stdin, else stdout), -1: none */
+	int sigfd; /* signalfd of the parent's wait set, -1 until cf_pty_parent_begin */
+	bool raw; /* the caller's terminal is in raw mode; saved holds its settings */
+	bool in_done; /* stdin reached EOF or failed: no longer read */
+	bool out_done; /* the master read EIO: no process holds the slave */
+	struct termios saved;
+};
+#define CF_PTY_INIT                                                                 \
+	{                                                                           \
+		.master = -1, .slave = -1, .caller = -1, .sigfd = -1, .raw = false, \
+		.in_done = false, .out_done = false                                 \
+	}
+/* Open a pty pair with the caller's window size. -errno. */
+CF_MUST_CHECK int cf_pty_open(struct cf_pty *p);
+/* Parent, after fork: close the slave, a signalfd for waitset, the caller's terminal raw. */
+CF_MUST_CHECK int cf_pty_parent_begin(struct cf_pty *p, const sigset_t *waitset);
+/* Relay stdin -> master and master -> stdout until a signal of the wait set arrives: its
+ * number, si filled (si_signo, si_code, si_pid); SIGWINCH from the terminal is handled here and
+ * not returned. -1 with errno EAGAIN when timeout (NULL: none) passed, as sigtimedwait. */
+int cf_pty_wait(struct cf_pty *p, const struct timespec *timeout, siginfo_t *si);
+/* After the command ended: relay what it left in the pty, restore the caller's terminal. */
+void cf_pty_finish(struct cf_pty *p);
+void cf_pty_close(struct cf_pty *p);
+/* What the relay adds to the parent's allow-list (self-confine.c). */
+const struct cf_self_allow *cf_self_pty_allow(size_t *ret_n);
 
 /* ------------------------------------------------------------------------------------------- */
 /* preflight.c */

@@ -46,6 +46,7 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -142,6 +143,21 @@ static int emit(struct fbuf *b, struct sock_filter f)
 	return 0;
 }
 
+/* Load the 32-bit word at off; allow when it is one of a->values, kill otherwise
+ * (1 + 2 * n_values + 1 instructions). */
+static int emit_word_in(struct fbuf *b, uint32_t off, const struct cf_self_allow *a)
+{
+	int r = emit(b, LD_ABS(off));
+
+	for (size_t i = 0; i < a->n_values; i++) {
+		r |= emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+							  (uint32_t)a->values[i], 0, 1));
+		r |= emit(b, RET(SECCOMP_RET_ALLOW));
+	}
+	r |= emit(b, RET(SECCOMP_RET_KILL_PROCESS));
+	return r ? -ENOMEM : 0;
+}
+
 /* The body of one rule, entered with A = nr already matched; ends in a RET. */
 static int emit_rule_body(struct fbuf *b, const struct cf_self_allow *a)
 {
@@ -156,14 +172,11 @@ static int emit_rule_body(struct fbuf *b, const struct cf_self_allow *a)
 		r |= emit(b, LD_ABS(ARG_HI(0)));
 		r |= emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0,
 							  (uint8_t)(1 + 2 * a->n_values)));
-		r |= emit(b, LD_ABS(ARG_LO(0)));
-		for (size_t i = 0; i < a->n_values; i++) {
-			r |= emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-								  (uint32_t)a->values[i], 0, 1));
-			r |= emit(b, RET(SECCOMP_RET_ALLOW));
-		}
-		r |= emit(b, RET(SECCOMP_RET_KILL_PROCESS));
-		return r ? -ENOMEM : 0;
+		return r ? -ENOMEM : emit_word_in(b, ARG_LO(0), a);
+	case CF_SELF_ARG1_LO_IN:
+		/* Low word only: ioctl's request is an unsigned int in the kernel
+		 * (fs/ioctl.c), the high word is never looked at. */
+		return emit_word_in(b, ARG_LO(1), a);
 	case CF_SELF_ARG0_LO_NOT_IN:
 		/* Low word only: denies more than the kernel would act on (ptrace's request is a
 		 * long compared as a whole, so a set high word is -EIO there anyway). */
@@ -320,6 +333,35 @@ static const struct cf_self_allow observer_allow[] = {
 	  .values = { BPF_MAP_LOOKUP_ELEM, BPF_MAP_GET_NEXT_KEY },
 	  .n_values = 2 },
 };
+
+/*
+ * -t/--tty (pty.c): the parent relays between the caller's terminal and the command's pty.
+ * Reading stdin, the master and the signalfd, waiting on all three (ppoll; poll where the ABI
+ * has it), and four terminal requests: TIOCGWINSZ/TIOCSWINSZ to pass a window size on, and
+ * TCGETS/TCSETSW to read the pty's EOF character and to restore the caller's terminal from raw
+ * mode at the end. ioctl is pinned to those requests: TIOCSTI on the caller's terminal (its
+ * controlling tty, so no capability is needed) is exactly what the pty keeps the command from,
+ * and a hijacked parent must not get it back; the fd is not pinned (the relay's fds are
+ * numbers known only after the filter is built, and these requests are harmless on any fd).
+ * read(2) of the caller's terminal is what the relay does anyway.
+ */
+static const struct cf_self_allow pty_allow[] = {
+	{ .nr = SYS_read },
+	{ .nr = SYS_ppoll },
+#ifdef SYS_poll
+	{ .nr = SYS_poll },
+#endif
+	{ .nr = SYS_ioctl,
+	  .match = CF_SELF_ARG1_LO_IN,
+	  .values = { TIOCGWINSZ, TIOCSWINSZ, TCGETS, TCSETSW },
+	  .n_values = 4 },
+};
+
+const struct cf_self_allow *cf_self_pty_allow(size_t *ret_n)
+{
+	*ret_n = ARRAY_SIZE(pty_allow);
+	return pty_allow;
+}
 
 const struct cf_self_allow *cf_self_outfile_allow(size_t *ret_n)
 {

@@ -17,7 +17,7 @@ gen() {
     "$python3" "$src/tools/gen-builtin.py" "$@"
 }
 
-echo "1..4"
+echo "1..6"
 if out=$(gen --input "$ref" --output "$src/src/profile/builtin-data.c" --check 2>&1); then
     echo "ok 1 - builtin-data.c matches the regenerated tables"
 else
@@ -47,3 +47,23 @@ gen --input "$tmp/key.json" --output "$tmp/out.c" >/dev/null 2>&1
 rc=$?
 [ "$rc" -eq 2 ] && echo "ok 4 - an unknown key is refused" ||
     echo "not ok 4 - an unknown key was accepted (exit $rc)"
+
+# Podman's default (containers/common seccomp.json) -> builtin-podman-data.c, same generator
+pref=${CALLFENCE_REFERENCE_DIR}/containers-common-seccomp.json
+if [ ! -f "$pref" ]; then
+    echo "ok 5 # SKIP containers-common-seccomp.json not found"
+    echo "ok 6 # SKIP containers-common-seccomp.json not found"
+    exit 0
+fi
+if out=$(gen --runtime podman --input "$pref" --check 2>&1); then
+    echo "ok 5 - builtin-podman-data.c matches the regenerated tables"
+else
+    echo "not ok 5 - builtin-podman-data.c differs from the regenerated tables"
+    printf '%s\n' "$out" | head -40 | sed 's/^/# /'
+fi
+# twin: Podman's errno name must name the number beside it
+sed '0,/"errno": "EPERM"/s//"errno": "EACCES"/' "$pref" >"$tmp/podman.json"
+gen --runtime podman --input "$tmp/podman.json" --output "$tmp/p.c" >/dev/null 2>&1
+rc=$?
+[ "$rc" -eq 2 ] && echo "ok 6 - an errno name that does not match its number is refused" ||
+    echo "not ok 6 - a mismatched errno name was accepted (exit $rc)"

@@ -174,9 +174,34 @@ static void test_user_home(void **state)
 	free(home);
 }
 
+/* --group-add: moby GetAdditionalGroups (name or gid string of an entry, else a number; each
+ * gid once), appended after the user's own groups */
+static void test_group_add(void **state)
+{
+	const char *add[] = { "staff", "4242", "wheel", "4242", "10" };
+	const char *bad[] = { "nosuchgroup" };
+	struct cf_creds c = { 0 };
+	struct cf_diag d;
+
+	(void)state;
+	assert_int_equal(cf_creds_lookup("bob", passwd, group, &c, &d), 0);
+	assert_int_equal(c.n_groups, 3); /* 100, then users (100) and staff (50) */
+	assert_int_equal(cf_creds_add_groups(&c, add, ARRAY_SIZE(add), group, &d), 0);
+	/* staff -> 50 (the first entry), 4242 as a number, wheel -> 10; 4242 and 10 again: once */
+	assert_int_equal(c.n_groups, 6);
+	assert_int_equal(c.groups[3], 50);
+	assert_int_equal(c.groups[4], 4242);
+	assert_int_equal(c.groups[5], 10);
+	/* the twin: an unknown name is an error naming it */
+	assert_int_equal(cf_creds_add_groups(&c, bad, 1, group, &d), -ENOENT);
+	assert_non_null(strstr(d.message, "nosuchgroup"));
+	cf_creds_clear(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_group_add),
 		cmocka_unit_test(test_name),
 		cmocka_unit_test(test_numeric_matches_entry),
 		cmocka_unit_test(test_numeric_without_entry),

@@ -62,6 +62,30 @@ static void test_self_filter(void **state)
 	assert_int_equal(sim(f, len, A, 0x40000000 | SYS_write, 2, 0), KILL);
 	free(f);
 
+	/* -t's relay (pty.c): four terminal requests on any fd, never TIOCSTI/TIOCLINUX or a
+	 * termios change other than the restore; the request's high word is ignored, as by the
+	 * kernel (fs/ioctl.c takes an unsigned int) */
+	{
+		size_t n;
+		const struct cf_self_allow *x = cf_self_pty_allow(&n);
+
+		assert_int_equal(cf_self_filter_build(x, n, 1234, 999, &f, &len), 0);
+		assert_int_equal(cf_bpf_verify(f, len, &d), 0);
+		assert_int_equal(sim(f, len, A, SYS_ioctl, 0, TIOCGWINSZ), SECCOMP_RET_ALLOW);
+		assert_int_equal(sim(f, len, A, SYS_ioctl, 5, TIOCSWINSZ), SECCOMP_RET_ALLOW);
+		assert_int_equal(sim(f, len, A, SYS_ioctl, 0, TCSETSW), SECCOMP_RET_ALLOW);
+		assert_int_equal(sim(f, len, A, SYS_ioctl, 5, TCGETS), SECCOMP_RET_ALLOW);
+		assert_int_equal(sim(f, len, A, SYS_ioctl, 0, (1ull << 32) | TCGETS),
+				 SECCOMP_RET_ALLOW);
+		assert_int_equal(sim(f, len, A, SYS_ioctl, 0, TIOCSTI), KILL);
+		assert_int_equal(sim(f, len, A, SYS_ioctl, 0, TIOCLINUX), KILL);
+		assert_int_equal(sim(f, len, A, SYS_ioctl, 0, TCSETS), KILL);
+		assert_int_equal(sim(f, len, A, SYS_read, 0, 0), SECCOMP_RET_ALLOW);
+		assert_int_equal(sim(f, len, A, SYS_ppoll, 0, 0), SECCOMP_RET_ALLOW);
+		assert_int_equal(sim(f, len, A, SYS_execve, 0, 0), KILL);
+		free(f);
+	}
+
 	/* the supervisor's extension: requests on its tracees, never a new attach */
 	{
 		size_t n;

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Every kind of invalid input: the diag must name line, column, JSON path and a hint. */
+#include <string.h>
+
 #include "lib/cf-test.h"
 #include "profile/profile.h"
 
@@ -393,13 +395,67 @@ static void test_limits(void **state)
 	free(buf);
 }
 
+/* Issue 12: unknown keys are warnings as in Docker, unless a near miss or --strict. */
+static void test_unknown_keys(void **state)
+{
+	static const char desc[] =
+		"{\"description\": \"notes\",\n \"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": "
+		"[{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\", \"_comment\": \"x\"}]}";
+	static const char incldues[] =
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"chroot\"], "
+		"\"action\": \"SCMP_ACT_ALLOW\", \"incldues\": {\"caps\": [\"CAP_SYS_CHROOT\"]}}]}";
+	static const char folded[] =
+		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\"], "
+		"\"action\": \"SCMP_ACT_ERRNO\", \"errnoret\": 38, \"comment\": \"moby's own key\"}]}";
+	const struct cf_parse_opts strict = { .strict = true };
+	struct cf_profile *p = NULL;
+	struct cf_diag d;
+
+	(void)state;
+	assert_int_equal(cf_profile_parse_buffer("d.json", desc, strlen(desc), &p, &d), 0);
+	assert_int_equal(p->warnings.n, 2);
+	assert_string_equal(p->warnings.items[0].path, "/description");
+	assert_int_equal(p->warnings.items[0].line, 1);
+	assert_int_equal(p->warnings.items[0].column, 17);
+	assert_non_null(strstr(p->warnings.items[0].message, "ignored"));
+	assert_string_equal(p->warnings.items[1].path, "/syscalls/0/_comment");
+	assert_non_null(strstr(p->warnings.items[1].hint, "\"comment\""));
+	assert_int_equal(p->n_rules, 1);
+	p = cf_profile_free(p);
+	/* the twin: --strict refuses the same document at the first unknown key */
+	assert_int_equal(
+		cf_profile_parse_buffer_with("d.json", desc, strlen(desc), &strict, &p, &d),
+		-EINVAL);
+	assert_null(p);
+	assert_string_equal(d.path, "/description");
+
+	/* a near miss of a key that means something is an error even without --strict */
+	assert_int_equal(cf_profile_parse_buffer("i.json", incldues, strlen(incldues), &p, &d),
+			 -EINVAL);
+	assert_string_equal(d.path, "/syscalls/0/incldues");
+	assert_non_null(strstr(d.hint, "did you mean \"includes\"?"));
+
+	/* Go's decoder folds case: "errnoret" is errnoRet to Docker, so it is read as such (no
+	 * warning), and moby's "comment" is a known key */
+	assert_int_equal(cf_profile_parse_buffer("f.json", folded, strlen(folded), &p, &d), 0);
+	assert_int_equal(p->warnings.n, 0);
+	assert_true(p->rules[0].has_errno);
+	assert_int_equal(p->rules[0].errno_ret, 38);
+	cf_profile_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bad_inputs),    cmocka_unit_test(test_good_inputs),
-		cmocka_unit_test(test_uint64_values), cmocka_unit_test(test_positions_recorded),
-		cmocka_unit_test(test_file_errors),   cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_exact_keys),    cmocka_unit_test(test_escaped_key_positions),
+		cmocka_unit_test(test_unknown_keys),
+		cmocka_unit_test(test_bad_inputs),
+		cmocka_unit_test(test_good_inputs),
+		cmocka_unit_test(test_uint64_values),
+		cmocka_unit_test(test_positions_recorded),
+		cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_exact_keys),
+		cmocka_unit_test(test_escaped_key_positions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

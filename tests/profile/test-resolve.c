@@ -384,9 +384,46 @@ static void test_podman_profile(void **state)
 	cf_profile_free(p);
 }
 
+/* Issue 12: unknown names in deny rules, as runc and crun (skip) unless a near miss or strict */
+static void test_unknown_names(void **state)
+{
+	struct cf_resolve_opts o = { .native = CF_ARCH_X86_64, .bounding = caps_docker_default() };
+	struct cf_resolved *r = NULL;
+	struct cf_profile *p;
+	struct cf_diag d;
+
+	(void)state;
+	p = parse(
+		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+		"[\"this_syscall_does_not_exist_12345\", \"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\"}]}");
+	assert_int_equal(cf_profile_resolve(p, &o, &r, &d), 0);
+	assert_int_equal(r->warnings.n, 1);
+	assert_string_equal(r->warnings.items[0].path, "/syscalls/0/names/0");
+	assert_non_null(strstr(r->warnings.items[0].message, "skipped"));
+	assert_true(r->rules[0].active);
+	r = cf_resolved_free(r);
+	/* the twin: strict refuses it */
+	o.strict = true;
+	assert_int_equal(cf_profile_resolve(p, &o, &r, &d), -EINVAL);
+	assert_null(r);
+	assert_string_equal(d.path, "/syscalls/0/names/0");
+	cf_profile_free(p);
+
+	/* a near miss is an error without strict too, and names the real call */
+	o.strict = false;
+	p = parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"chrot\"], "
+		  "\"action\": \"SCMP_ACT_ERRNO\"}]}");
+	assert_int_equal(cf_profile_resolve(p, &o, &r, &d), -EINVAL);
+	assert_non_null(strstr(d.hint, "did you mean chroot?"));
+	cf_profile_free(p);
+	assert_string_equal(syscall_near_miss("mbnd"), "mbind");
+	assert_null(syscall_near_miss("this_syscall_does_not_exist_12345"));
+}
+
 int main(void)
 {
 	const struct cf_test_case tests[] = {
+		CF_TEST(test_unknown_names),
 		CF_TEST(test_truth_table),
 		CF_TEST(test_provenance),
 		CF_TEST(test_kernel_parse),

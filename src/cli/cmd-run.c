@@ -19,8 +19,8 @@
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "cli/run-explain.h" /* explain team: --explain/--complain */
-#include "cli/run-prep.h"
 #include "cli/run-opts.h" /* Docker's process options: -e, -w, -t, --ulimit, ... */
+#include "cli/run-prep.h"
 #include "cli/runtime-warn.h"
 #include "run/run.h"
 

@@ -1002,9 +1002,8 @@ int cf_profile_parse_buffer_with(const char *source, const char *buf, size_t len
 				 const struct cf_parse_opts *opts, struct cf_profile **ret,
 				 struct cf_diag *reterr)
 {
-	return cf_profile_parse_buffer_flags(source, buf, len,
-					     opts && opts->strict ? CF_PARSE_STRICT : 0, NULL,
-					     ret, reterr);
+	return cf_profile_parse_buffer_flags(
+		source, buf, len, opts && opts->strict ? CF_PARSE_STRICT : 0, NULL, ret, reterr);
 }
 
 int cf_profile_parse_buffer_flags(const char *source, const char *buf, size_t len, unsigned flags,

@@ -76,7 +76,7 @@ static int help(int argc, char **argv)
 	const struct command *c;
 	char help_opt[] = "--help";
 
-	if (argc < 3) {
+	if (argc < 3 || strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) {
 		usage(stdout);
 		return 0;
 	}
@@ -98,10 +98,10 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "help") == 0 && argc == 3 && strcmp(argv[2], "--commands") == 0) {
 		for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 			puts(commands[i].name);
-		puts("help");
 		return 0;
 	}
-	if (strcmp(argv[1], "help") == 0 && argc == 3 && strncmp(argv[2], "--", 2) == 0)
+	if (strcmp(argv[1], "help") == 0 && argc == 3 &&
+	    (strcmp(argv[2], "--capabilities") == 0 || strcmp(argv[2], "--syscalls") == 0))
 		return cli_help_list(argv[2]);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);

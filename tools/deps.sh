@@ -4,7 +4,8 @@ set -euo pipefail
 pkgs=(build-essential meson ninja-build pkg-config python3
       libjansson-dev libcap-dev libseccomp-dev libcmocka-dev
       clang clang-format libclang-rt-14-dev bubblewrap runc crun
-      libbpf-dev bpftool)
+      libbpf-dev bpftool libcapstone-dev golang-go busybox-static strace
+      sqlite3 curl jq xz-utils)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

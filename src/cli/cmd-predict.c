@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/arch.h"
+#include "base/cleanup.h"
+#include "base/strbuf.h"
+#include "cf-config.h"
+#include "cli/commands.h"
+#include "cli/opts.h"
+#include "cli/output.h"
+
+#if CF_HAVE_PREDICT
+#include "predict/cache.h"
+#include "predict/predict.h"
+#endif
+
+enum predict_format {
+	PREDICT_LIST,
+	PREDICT_DOCKER,
+	PREDICT_OCI,
+};
+
+enum {
+	OPT_MERGE = OPT_SHARED_LAST + 1,
+	OPT_ASSUME,
+	OPT_NO_CACHE,
+	OPT_CACHE_DIR,
+	OPT_LIBRARY_PATH,
+	OPT_VERBOSE,
+};
+
+static void predict_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: callfence predict [OPTIONS] BINARY...\n\n"
+		"Predict the syscalls BINARY can make from its ELF files alone (the binary, its\n"
+		"interpreter, every DT_NEEDED library, and the NSS, gconv and libgcc_s modules glibc\n"
+		"loads when the program reaches them) and print a profile allowing them, each rule\n"
+		"with the function path that needs it.\n\n"
+		"  -f, --format FORMAT    list (default): one line per syscall and its function path\n"
+		"  -o, --output FILE      write FILE instead of stdout (replaced atomically)\n"
+		"      --assume WHAT      accept what the analysis cannot resolve instead of refusing:\n"
+		"                         no-plugins: a dlopen of a computed name loads nothing\n"
+		"                         unresolved: leave out syscalls whose number is unknown\n"
+		"      --library-path P   honour this LD_LIBRARY_PATH (the environment's is ignored)\n"
+		"      --cache-dir DIR    per-build-id analysis cache (default:\n"
+		"                         $XDG_CACHE_HOME/callfence/predict or ~/.cache/...)\n"
+		"      --no-cache         analyse every file again, store nothing\n"
+		"  -v, --verbose          print the objects analysed and what was loaded and why\n"
+		"  -h, --help             this help\n\n"
+		"Exit status: 0, or 125 when a file cannot be analysed or something the analysis\n"
+		"cannot resolve is reachable and not accepted with --assume.\n");
+}
+
+#if CF_HAVE_PREDICT
+static int list(const struct cf_prediction *p, char **ret, size_t *ret_len)
+{
+	struct strbuf sb = { 0 };
+
+	for (size_t i = 0; i < p->rec.n_calls; i++) {
+		const struct cf_rec_call *c = &p->rec.calls[i];
+		enum cf_arch a = arch_from_seccomp_data(c->arch, (uint32_t)c->nr);
+		const char *name = syscall_resolve_num(a, c->nr);
+		if (name)
+			strbuf_appendf(&sb, "%-8s %-24s %s\n", arch_info(a)->native_name, name,
+				       c->origin);
+		else
+			strbuf_appendf(&sb, "%-8s %-24d %s\n", arch_info(a)->native_name, c->nr,
+				       c->origin);
+	}
+	*ret_len = sb.len;
+	return strbuf_steal(&sb, ret);
+}
+#endif
+
+int cmd_predict(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CF_SECURITY_LONG_OPTIONS,
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "merge", required_argument, NULL, OPT_MERGE },
+		{ "assume", required_argument, NULL, OPT_ASSUME },
+		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
+		{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
+		{ "library-path", required_argument, NULL, OPT_LIBRARY_PATH },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cf_cli_security sec = { 0 };
+	enum predict_format format = PREDICT_LIST;
+	const char *output = "-", *cache_dir = NULL, *library_path = NULL;
+	bool no_cache = false, verbose = false;
+	unsigned assume = 0;
+	struct cf_diag d;
+	int opt, r;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+f:o:vh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			predict_usage(stdout);
+			return 0;
+		case 'f':
+			if (strcmp(optarg, "list") == 0)
+				format = PREDICT_LIST;
+			else if (strcmp(optarg, "docker") == 0)
+				format = PREDICT_DOCKER;
+			else if (strcmp(optarg, "oci") == 0)
+				format = PREDICT_OCI;
+			else {
+				fprintf(stderr,
+					"callfence: --format: unknown format \"%s\"; valid: list, docker, oci\n",
+					optarg);
+				return CF_EXIT_ERROR;
+			}
+			break;
+		case 'o':
+			if (cli_output_check_name("--output", optarg) < 0)
+				return CF_EXIT_ERROR;
+			output = optarg;
+			break;
+		case OPT_ASSUME:
+			if (strcmp(optarg, "no-plugins") == 0)
+				assume |= 1;
+			else if (strcmp(optarg, "unresolved") == 0)
+				assume |= 2;
+			else {
+				fprintf(stderr,
+					"callfence: --assume: unknown \"%s\"; valid: no-plugins, unresolved\n",
+					optarg);
+				return CF_EXIT_ERROR;
+			}
+			break;
+		case OPT_NO_CACHE:
+			no_cache = true;
+			break;
+		case OPT_CACHE_DIR:
+			cache_dir = optarg;
+			break;
+		case OPT_LIBRARY_PATH:
+			library_path = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case OPT_MERGE:
+			fprintf(stderr, "callfence: predict: --merge needs record's synthesis, not "
+					"built yet\n");
+			return CF_EXIT_ERROR;
+		case '?':
+			predict_usage(stderr);
+			return CF_EXIT_ERROR;
+		default:
+			r = opts_handle_security(opt, optarg, &sec, &d);
+			if (r < 0) {
+				output_diag(&d, "error");
+				return CF_EXIT_ERROR;
+			}
+			if (r == 0) {
+				predict_usage(stderr);
+				return CF_EXIT_ERROR;
+			}
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "callfence: predict: name at least one BINARY\n");
+		predict_usage(stderr);
+		return CF_EXIT_ERROR;
+	}
+#if !CF_HAVE_PREDICT
+	(void)no_cache, (void)verbose, (void)assume, (void)cache_dir, (void)library_path,
+		(void)format, (void)output;
+	fprintf(stderr, "callfence: predict: this callfence was built without capstone (the x86-64 "
+			"decoder predict needs); install libcapstone-dev and rebuild\n");
+	return CF_EXIT_ERROR;
+#else
+	cleanup(cf_outfile_closep) struct cf_outfile out = CF_OUTFILE_INIT;
+	struct cf_predict_opts po = { .library_path = library_path, .assume = assume };
+	struct cf_prediction pred;
+	char defdir[4096];
+	cleanup_free char *text = NULL;
+	size_t len = 0;
+	bool refuse = false;
+
+	if (format != PREDICT_LIST) {
+		fprintf(stderr, "callfence: predict: --format docker/oci need record's synthesis, "
+				"not built yet; use --format list\n");
+		return CF_EXIT_ERROR;
+	}
+	if (!no_cache) {
+		if (cache_dir)
+			po.cache_dir = cache_dir;
+		else if (pcache_default_dir(defdir, sizeof(defdir)) == 0)
+			po.cache_dir = defdir;
+	}
+	if (cli_output_open("--output", output, &out) < 0)
+		return CF_EXIT_ERROR;
+	memset(&d, 0, sizeof(d));
+	r = cf_predict((const char *const *)argv + optind, (size_t)(argc - optind), &po, &pred, &d);
+	if (r < 0) {
+		if (d.message[0])
+			output_diag(&d, "error");
+		else
+			fprintf(stderr, "callfence: predict: %s\n", strerror(-r));
+		return CF_EXIT_ERROR;
+	}
+	if (verbose) {
+		for (size_t i = 0; i < pred.n_modules; i++)
+			fprintf(stderr,
+				"callfence: predict: %s (%s): %zu of %zu functions reached%s\n",
+				pred.modules[i].path, pred.modules[i].why,
+				pred.modules[i].n_reached, pred.modules[i].n_funcs,
+				pred.modules[i].cached ? ", cached" : "");
+	}
+	if (pred.notes[0])
+		fprintf(stderr, "%s", pred.notes);
+	for (size_t i = 0; i < pred.n_gaps; i++) {
+		fprintf(stderr, "callfence: predict: %s: %s\n  reached by %s\n",
+			pred.gaps[i].fatal ? "error" : "warning", pred.gaps[i].what,
+			pred.gaps[i].where);
+		refuse = refuse || pred.gaps[i].fatal;
+	}
+	if (refuse) {
+		fprintf(stderr, "callfence: predict: refusing to print a profile that may be too "
+				"narrow; accept with --assume unresolved / --assume no-plugins\n");
+		cf_prediction_clear(&pred);
+		return CF_EXIT_ERROR;
+	}
+	r = list(&pred, &text, &len);
+	cf_prediction_clear(&pred);
+	if (r < 0) {
+		fprintf(stderr, "callfence: predict: %s\n", strerror(-r));
+		return CF_EXIT_ERROR;
+	}
+	if (cli_output_write("--output", output, &out, text, len) < 0)
+		return CF_EXIT_ERROR;
+	return 0;
+#endif
+}

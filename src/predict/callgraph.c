@@ -333,6 +333,12 @@ static int collect_starts(struct ctx *c)
 		if (in->kind == PK_CALL || in->def == PD_ADDR ||
 		    (e->type == ET_EXEC && (in->flags & PF_IMM)))
 			r = add_start(c, in->target, false);
+		/* a tail jump to a PLT entry: each entry is a stub of its own import */
+		if (in->kind == PK_JMP) {
+			const struct cf_elf_range *rg = cf_elf_range_at(e, in->target);
+			if (rg && strncmp(rg->name, ".plt", 4) == 0)
+				r = add_start(c, in->target, false);
+		}
 	}
 	/* non-PIE files keep code addresses in data without relocations (Go's function tables,
 	 * static binaries' vtables): every aligned word pointing into code is a root */
@@ -467,7 +473,7 @@ static int walk(struct ctx *c)
 				g = psummary_func_at(s, t);
 				if (g == PS_NONE)
 					break;
-				if (stub[g] != PS_NONE && in->kind != PK_JCC) {
+				if (stub[g] != PS_NONE && in->kind != PK_JCC && s->funcs[g].addr == t) {
 					/* through a PLT stub: the call site is the import's */
 					r = pb_push(&b->edges, f, stub[g] | PE_IMPORT);
 					if (r == 0)

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include <linux/capability.h>
+#include <linux/seccomp.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -157,7 +158,11 @@ struct child_args {
 	const struct cf_run_observer *obs;
 	int gate; /* read end, -1 in listener mode */
 	pid_t parent;
+	bool seccomp_unenforced; /* record: RET_ALLOW in place of the profile's program */
 };
+
+/* record's stand-in for the profile's program (cf_exec_opts.seccomp_unenforced) */
+static struct sock_filter allow_all[] = { BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW) };
 
 static _Noreturn void child_main(const struct child_args *a)
 {
@@ -185,6 +190,13 @@ static _Noreturn void child_main(const struct child_args *a)
 	(void)sigaction(SIGPIPE, &a->pipe, NULL);
 	(void)sigprocmask(SIG_SETMASK, &a->mask, NULL);
 	mark_fds_cloexec();
+	/* our private copy of the plan (fork): the seccomp step points at plan->fprog */
+	if (a->seccomp_unenforced && plan->seccomp_step < plan->n_steps) {
+		struct cf_plan *p = (struct cf_plan *)plan;
+
+		p->fprog.len = 1;
+		p->fprog.filter = allow_all;
+	}
 
 	r = cf_plan_execute(plan, &rep->handoff, &step);
 
@@ -341,7 +353,12 @@ static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
 	struct cf_run_result res = { 0 };
 	struct sigaction chld_dfl = { .sa_handler = SIG_DFL }, pipe_ign = { .sa_handler = SIG_IGN };
 	struct child_args ca = {
-		.plan = plan, .gate = -1, .parent = getpid(), .sup = sup, .obs = obs
+		.plan = plan,
+		.gate = -1,
+		.parent = getpid(),
+		.sup = sup,
+		.obs = obs,
+		.seccomp_unenforced = opts && opts->seccomp_unenforced,
 	};
 	struct child_report *rep;
 	sigset_t fwd, waitset, old;
@@ -478,11 +495,13 @@ static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
 		static const struct timespec drain_ts = { .tv_nsec = CF_RUN_OBSERVER_DRAIN_MS *
 								     1000000L };
 		siginfo_t si;
-		int sig = obs ? sigtimedwait(&waitset, &si, &drain_ts) : sigwaitinfo(&waitset, &si),
+		bool timed = obs && obs->drain;
+		int sig = timed ? sigtimedwait(&waitset, &si, &drain_ts) :
+				  sigwaitinfo(&waitset, &si),
 		    st;
 		pid_t p;
 
-		if (obs)
+		if (timed)
 			obs->drain(obs->data);
 		if (sig < 0)
 			continue; /* EINTR: a stop/continue of callfence itself */
@@ -490,10 +509,11 @@ static int run_exec(const struct cf_plan *plan, struct cf_supervisor *sup,
 			on_signal(pid, self, &si, &tty_stop);
 			continue;
 		}
-		if (sup) {
-			/* --explain/--complain (explain team): every ptrace stop goes to the
-			 * supervisor; it returns the command's status once nothing is left */
-			int q = cf_supervisor_reap(sup, &st);
+		if (sup || (obs && obs->reap)) {
+			/* --explain/--complain (explain team), record's ptrace observer: every
+			 * ptrace stop goes to the supervisor; it returns the command's status once
+			 * nothing is left */
+			int q = sup ? cf_supervisor_reap(sup, &st) : obs->reap(obs->data, &st);
 
 			if (q < 0) {
 				r = q;
@@ -578,6 +598,12 @@ int cf_run_exec_observed(const struct cf_plan *plan, const struct cf_run_observe
 					.keep_caps = 1ull << CAP_SYS_PTRACE };
 
 	return run_exec(plan, NULL, obs, &o, ret);
+}
+
+int cf_run_exec_observed_with(const struct cf_plan *plan, const struct cf_run_observer *obs,
+			      const struct cf_exec_opts *opts, struct cf_run_result *ret)
+{
+	return run_exec(plan, NULL, obs, opts, ret);
 }
 
 int cf_run_exec_with(const struct cf_plan *plan, const struct cf_exec_opts *opts,

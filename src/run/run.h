@@ -376,6 +376,10 @@ struct cf_exec_opts {
 	const struct cf_self_allow *extra;
 	size_t n_extra;
 	uint64_t keep_caps;
+	/* `callfence record`: the profile's program is observed, not enforced. The child installs
+	 * a one-instruction RET_ALLOW program in its place at the same step (same flags, same
+	 * order, so every other step and the guard filter stay exactly as in a run). */
+	bool seccomp_unenforced;
 };
 
 /*
@@ -418,13 +422,23 @@ struct cf_run_observer {
 	void (*child_wait)(void *data);
 	/* parent, right after fork; < 0: the child is killed and cf_run_exec_observed fails */
 	int (*attach)(void *data, pid_t pid);
-	/* parent, at least every CF_RUN_OBSERVER_DRAIN_MS while the command runs */
+	/* parent, at least every CF_RUN_OBSERVER_DRAIN_MS while the command runs; may be NULL */
 	void (*drain)(void *data);
+	/* a ptrace observer (record's fallback, src/observe/record-ptrace.c): called on every
+	 * SIGCHLD instead of waitpid(child), with cf_supervisor_reap's contract: 1 when the
+	 * command ended and no tracee is left (*ret_status), 2 on a group-stop of the command,
+	 * 0 otherwise, -errno. NULL: a passive observer. */
+	int (*reap)(void *data, int *ret_status);
 };
 #define CF_RUN_OBSERVER_DRAIN_MS 50
 CF_MUST_CHECK int cf_run_exec_observed(const struct cf_plan *plan,
 				       const struct cf_run_observer *obs,
 				       struct cf_run_result *ret);
+/* The same with the mode's own allow-list additions and options (`callfence record`). */
+CF_MUST_CHECK int cf_run_exec_observed_with(const struct cf_plan *plan,
+					    const struct cf_run_observer *obs,
+					    const struct cf_exec_opts *opts,
+					    struct cf_run_result *ret);
 
 /* --explain/--complain (explain team, supervise.h): cf_run_exec with the ptrace supervisor
  * attached to the child before its first step. */

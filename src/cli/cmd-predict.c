@@ -14,8 +14,10 @@
 #include "cli/output.h"
 
 #if CF_HAVE_PREDICT
+#include "explain/explain.h"
 #include "predict/cache.h"
 #include "predict/predict.h"
+#include "record/synth.h"
 #endif
 
 enum predict_format {
@@ -31,6 +33,7 @@ enum {
 	OPT_CACHE_DIR,
 	OPT_LIBRARY_PATH,
 	OPT_VERBOSE,
+	OPT_FOR,
 };
 
 static void predict_usage(FILE *f)
@@ -41,7 +44,13 @@ static void predict_usage(FILE *f)
 		"interpreter, every DT_NEEDED library, and the NSS, gconv and libgcc_s modules glibc\n"
 		"loads when the program reaches them) and print a profile allowing them, each rule\n"
 		"with the function path that needs it.\n\n"
-		"  -f, --format FORMAT    list (default): one line per syscall and its function path\n"
+		"  -f, --format FORMAT    docker (default): a Docker profile allowing what the base\n"
+		"                         (--security-opt seccomp=..., default: Docker's) allows of\n"
+		"                         the prediction, a comment per rule naming the function path\n"
+		"                         oci: the same as an OCI runtime-spec fragment\n"
+		"                         list: one line per syscall and its function path\n"
+		"      --for RUNTIME      add what RUNTIME calls after installing the filter:\n"
+		"                         callfence (default: callfence run's launcher), none\n"
 		"  -o, --output FILE      write FILE instead of stdout (replaced atomically)\n"
 		"      --assume WHAT      accept what the analysis cannot resolve instead of refusing:\n"
 		"                         no-plugins: a dlopen of a computed name loads nothing\n"
@@ -75,6 +84,71 @@ static int list(const struct cf_prediction *p, char **ret, size_t *ret_len)
 	*ret_len = sb.len;
 	return strbuf_steal(&sb, ret);
 }
+/* What callfence run's launcher calls after it installs the filter (src/run/exec.c's plan in
+ * runc's order without no-new-privileges: bounding-set drops, the user switch Docker always
+ * makes (uid 0 by default: setgroups, setgid, setuid), capset, execve; its preflight names any
+ * of them the profile denies). */
+static const struct cf_synth_need callfence_needs[] = {
+	{ .name = "execve" },	 { .name = "capset" }, { .name = "capget" }, { .name = "prctl" },
+	{ .name = "setgroups" }, { .name = "setgid" }, { .name = "setuid" },
+};
+
+static int synthesize(const struct cf_prediction *pred, const struct cf_cli_security *sec,
+		      const struct cf_confinement *conf, enum predict_format format,
+		      const char *runtime, char **ret, size_t *ret_len)
+{
+	struct cf_explain_ctx ctx = {
+		.profile = conf->seccomp_disabled ? NULL : conf->profile,
+		.resolved = conf->seccomp_disabled ? NULL : conf->resolved,
+		.seccomp_disabled = conf->seccomp_disabled,
+		.privileged = sec->privileged,
+		.explicit_profile = sec->seccomp && strcmp(sec->seccomp, "builtin") != 0 &&
+				    strcmp(sec->seccomp, "unconfined") != 0,
+		.label = conf->seccomp_label,
+	};
+	struct cf_synth_opts so = {
+		.base = &ctx,
+		.format = format == PREDICT_OCI ? CF_SYNTH_OCI : CF_SYNTH_DOCKER,
+		.label = "predicted",
+		.tool = "callfence predict",
+		.run_caps = conf->caps,
+		.no_new_privileges = conf->no_new_privileges,
+	};
+	struct cf_synth_result res = { 0 };
+	struct cf_diag d = { 0 };
+	int r;
+
+	ctx.opts.bounding = conf->caps;
+	ctx.opts.native = arch_native();
+	if (strcmp(runtime, "callfence") == 0) {
+		so.runtime = "callfence";
+		so.needs = callfence_needs;
+		so.n_needs = ARRAY_SIZE(callfence_needs);
+	}
+	r = cf_synth(&pred->rec, &so, &res, &d);
+	if (r < 0) {
+		if (d.message[0])
+			output_diag(&d, "error");
+		else
+			fprintf(stderr, "callfence: predict: %s\n", strerror(-r));
+		return -EPROTO;
+	}
+	for (size_t i = 0; i < res.n_denied; i++)
+		fprintf(stderr,
+			"callfence: predict: %s is predicted but %s gives it %s: left out%s%s\n"
+			"  reached by %s\n",
+			res.denied[i].name, conf->seccomp_label, res.denied[i].verdict,
+			res.denied[i].fix[0] ? "; fix: " : "", res.denied[i].fix,
+			res.denied[i].origin);
+	fprintf(stderr,
+		"callfence: predict: %zu syscalls predicted, the profile allows %zu names\n",
+		res.n_recorded, res.n_names);
+	*ret = res.text;
+	res.text = NULL;
+	*ret_len = strlen(*ret);
+	cf_synth_result_clear(&res);
+	return 0;
+}
 #endif
 
 int cmd_predict(int argc, char **argv)
@@ -89,11 +163,13 @@ int cmd_predict(int argc, char **argv)
 		{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
 		{ "library-path", required_argument, NULL, OPT_LIBRARY_PATH },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "for", required_argument, NULL, OPT_FOR },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cf_cli_security sec = { 0 };
-	enum predict_format format = PREDICT_LIST;
+	enum predict_format format = PREDICT_DOCKER;
+	const char *runtime = "callfence";
 	const char *output = "-", *cache_dir = NULL, *library_path = NULL;
 	bool no_cache = false, verbose = false;
 	unsigned assume = 0;
@@ -149,6 +225,15 @@ int cmd_predict(int argc, char **argv)
 		case 'v':
 			verbose = true;
 			break;
+		case OPT_FOR:
+			if (strcmp(optarg, "callfence") != 0 && strcmp(optarg, "none") != 0) {
+				fprintf(stderr,
+					"callfence: --for: unknown runtime \"%s\"; valid: callfence, none\n",
+					optarg);
+				return CF_EXIT_ERROR;
+			}
+			runtime = optarg;
+			break;
 		case OPT_MERGE:
 			fprintf(stderr, "callfence: predict: --merge needs record's synthesis, not "
 					"built yet\n");
@@ -175,7 +260,7 @@ int cmd_predict(int argc, char **argv)
 	}
 #if !CF_HAVE_PREDICT
 	(void)no_cache, (void)verbose, (void)assume, (void)cache_dir, (void)library_path,
-		(void)format, (void)output;
+		(void)format, (void)output, (void)runtime;
 	fprintf(stderr, "callfence: predict: this callfence was built without capstone (the x86-64 "
 			"decoder predict needs); install libcapstone-dev and rebuild\n");
 	return CF_EXIT_ERROR;
@@ -188,10 +273,16 @@ int cmd_predict(int argc, char **argv)
 	size_t len = 0;
 	bool refuse = false;
 
+	struct cf_confinement conf = { 0 };
+
 	if (format != PREDICT_LIST) {
-		fprintf(stderr, "callfence: predict: --format docker/oci need record's synthesis, "
-				"not built yet; use --format list\n");
-		return CF_EXIT_ERROR;
+		r = opts_load_confinement(&sec, &conf, &d);
+		if (r < 0) {
+			output_diag(&d, "error");
+			return CF_EXIT_ERROR;
+		}
+		if (conf.resolved)
+			output_warnings(&conf.resolved->warnings);
 	}
 	if (!no_cache) {
 		if (cache_dir)
@@ -199,11 +290,14 @@ int cmd_predict(int argc, char **argv)
 		else if (pcache_default_dir(defdir, sizeof(defdir)) == 0)
 			po.cache_dir = defdir;
 	}
-	if (cli_output_open("--output", output, &out) < 0)
+	if (cli_output_open("--output", output, &out) < 0) {
+		cf_confinement_clear(&conf);
 		return CF_EXIT_ERROR;
+	}
 	memset(&d, 0, sizeof(d));
 	r = cf_predict((const char *const *)argv + optind, (size_t)(argc - optind), &po, &pred, &d);
 	if (r < 0) {
+		cf_confinement_clear(&conf);
 		if (d.message[0])
 			output_diag(&d, "error");
 		else
@@ -230,10 +324,17 @@ int cmd_predict(int argc, char **argv)
 		fprintf(stderr, "callfence: predict: refusing to print a profile that may be too "
 				"narrow; accept with --assume unresolved / --assume no-plugins\n");
 		cf_prediction_clear(&pred);
+		cf_confinement_clear(&conf);
 		return CF_EXIT_ERROR;
 	}
-	r = list(&pred, &text, &len);
+	if (format == PREDICT_LIST)
+		r = list(&pred, &text, &len);
+	else
+		r = synthesize(&pred, &sec, &conf, format, runtime, &text, &len);
 	cf_prediction_clear(&pred);
+	cf_confinement_clear(&conf);
+	if (r == -EPROTO)
+		return CF_EXIT_ERROR;
 	if (r < 0) {
 		fprintf(stderr, "callfence: predict: %s\n", strerror(-r));
 		return CF_EXIT_ERROR;

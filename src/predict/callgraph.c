@@ -473,7 +473,8 @@ static int walk(struct ctx *c)
 				g = psummary_func_at(s, t);
 				if (g == PS_NONE)
 					break;
-				if (stub[g] != PS_NONE && in->kind != PK_JCC && s->funcs[g].addr == t) {
+				if (stub[g] != PS_NONE && in->kind != PK_JCC &&
+				    s->funcs[g].addr == t) {
 					/* through a PLT stub: the call site is the import's */
 					r = pb_push(&b->edges, f, stub[g] | PE_IMPORT);
 					if (r == 0)

@@ -268,7 +268,10 @@ static const char *func_label(const struct pmod *m, uint32_t f, char *buf, size_
 
 	if (name)
 		return name;
-	snprintf(buf, size, "%s+0x%llx", m->base, (unsigned long long)m->sum.funcs[f].addr);
+	if (m->sum.funcs[f].addr == m->elf.entry)
+		snprintf(buf, size, "%s:entry", m->base);
+	else
+		snprintf(buf, size, "%s+0x%llx", m->base, (unsigned long long)m->sum.funcs[f].addr);
 	return buf;
 }
 
@@ -328,7 +331,8 @@ static int add_call(struct prog *p, uint32_t mod, uint32_t func, uint32_t v)
 			snprintf(tail, sizeof(tail), "syscall %d", nr);
 		origin(p, mod, func, tail, c->origin, sizeof(c->origin));
 	}
-	c->count++;
+	/* a prediction has no counts: 1 says "predicted" without suggesting a frequency */
+	c->count = 1;
 	c->succeeded = true;
 	return 0;
 }

@@ -13,6 +13,7 @@
 
 #include "base/cleanup.h"
 #include "predict/disasm.h"
+#include "predict/elf.h"
 
 #define MAGIC	"CFPRED01"
 #define VERSION 1
@@ -24,6 +25,8 @@ struct header {
 	uint32_t version;
 	uint32_t id_len;
 	char id[128];
+	char analyzer[129]; /* the build-id of the executable that analysed (see analyzer_id) */
+	char pad[7];
 	uint64_t file_size;
 	uint64_t n_insns;
 	uint64_t counts[9];
@@ -44,6 +47,25 @@ int pcache_default_dir(char *buf, size_t size)
 	else
 		return -ENOENT;
 	return n > 0 && (size_t)n < size ? 0 : -ENAMETOOLONG;
+}
+
+/* The analysis changes with callfence itself: an entry written by another build (its build-id
+ * differs) is a miss, so a fixed or changed analysis never reuses an older one's results. */
+static const char *analyzer_id(void)
+{
+	static char id[129];
+	static bool done;
+
+	if (!done) {
+		struct cf_elf e;
+		struct cf_diag d;
+		if (cf_elf_open("/proc/self/exe", &e, &d) == 0) {
+			cf_elf_build_id_hex(&e, id, sizeof(id));
+			cf_elf_close(&e);
+		}
+		done = true;
+	}
+	return id;
 }
 
 static uint64_t fnv(const uint8_t *p, size_t n)
@@ -137,6 +159,7 @@ int pcache_load(const char *dir, const char *build_id, uint64_t file_size, struc
 	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) || memcmp(h.magic, MAGIC, 8) != 0 ||
 	    h.version != VERSION || h.id_len != strlen(build_id) ||
 	    memcmp(h.id, build_id, h.id_len) != 0 || h.file_size != file_size ||
+	    !analyzer_id()[0] || strncmp(h.analyzer, analyzer_id(), sizeof(h.analyzer)) != 0 ||
 	    h.payload_size != (uint64_t)st.st_size - sizeof(h))
 		return -ENOENT;
 	payload = malloc(h.payload_size ? h.payload_size : 1);
@@ -205,6 +228,9 @@ int pcache_store(const char *dir, const char *build_id, uint64_t file_size,
 	r = mkdir_p(dir);
 	if (r < 0)
 		return r;
+	if (!analyzer_id()[0])
+		return -ENOKEY; /* no build-id of our own: entries could not be told apart */
+	snprintf(h.analyzer, sizeof(h.analyzer), "%s", analyzer_id());
 	memcpy(h.magic, MAGIC, 8);
 	h.id_len = (uint32_t)strlen(build_id);
 	memcpy(h.id, build_id, h.id_len);

@@ -98,7 +98,14 @@ static int analyse(struct prog *p, struct pmod *m)
 	int r;
 
 	cf_elf_build_id_hex(&m->elf, id, sizeof(id));
-	if (p->o->cache_dir && *id && pcache_load(p->o->cache_dir, id, m->elf.size, &m->sum) == 0) {
+	if (!*id) {
+		/* no GNU build-id (Go's linker writes its own note): key the cache by content */
+		uint64_t h = 0xcbf29ce484222325ull;
+		for (size_t i = 0; i < m->elf.size; i++)
+			h = (h ^ m->elf.data[i]) * 0x100000001b3ull;
+		snprintf(id, sizeof(id), "content-%016llx-%zu", (unsigned long long)h, m->elf.size);
+	}
+	if (p->o->cache_dir && pcache_load(p->o->cache_dir, id, m->elf.size, &m->sum) == 0) {
 		m->cached = true;
 		return 0;
 	}
@@ -106,7 +113,7 @@ static int analyse(struct prog *p, struct pmod *m)
 	if (r < 0)
 		return diag_set(p->reterr, -r, m->path, 0, 0, NULL, "cannot analyse: %s",
 				r == -ENOTSUP ? "capstone cannot decode x86-64" : strerror(-r));
-	if (p->o->cache_dir && *id)
+	if (p->o->cache_dir)
 		(void)pcache_store(p->o->cache_dir, id, m->elf.size, &m->sum);
 	return 0;
 }

@@ -49,6 +49,10 @@ static void predict_usage(FILE *f)
 		"                         the prediction, a comment per rule naming the function path\n"
 		"                         oci: the same as an OCI runtime-spec fragment\n"
 		"                         list: one line per syscall and its function path\n"
+		"      --merge FILE       unite with FILE, a profile `callfence record` wrote: print\n"
+		"                         the union, and report the calls predicted but never\n"
+		"                         recorded (a reviewer may drop them) and the calls recorded\n"
+		"                         but not predicted (an analysis bug: should be none)\n"
 		"      --for RUNTIME      add what RUNTIME calls after installing the filter:\n"
 		"                         callfence (default: callfence run's launcher), none\n"
 		"  -o, --output FILE      write FILE instead of stdout (replaced atomically)\n"
@@ -93,9 +97,100 @@ static const struct cf_synth_need callfence_needs[] = {
 	{ .name = "setgroups" }, { .name = "setgid" }, { .name = "setuid" },
 };
 
+/* The names a profile allows unconditionally or not; with `recorded_only`, only in the rules
+ * `callfence record` wrote for what it saw (comment "recorded ...") when there are any. */
+static bool allows(const struct cf_profile *p, const char *name, bool recorded_only)
+{
+	bool any_recorded = false;
+
+	for (size_t i = 0; i < p->n_rules; i++)
+		any_recorded = any_recorded ||
+			       (p->rules[i].comment && strncmp(p->rules[i].comment, "recorded", 8) == 0);
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct cf_rule *rl = &p->rules[i];
+		if (rl->action != CF_ACT_ALLOW)
+			continue;
+		if (recorded_only && any_recorded &&
+		    !(rl->comment && strncmp(rl->comment, "recorded", 8) == 0))
+			continue;
+		for (size_t k = 0; k < rl->n_names; k++)
+			if (strcmp(rl->names[k], name) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* --merge: the union (record's merge: argument rules kept whole), and the two differences. */
+static int merge_recorded(const struct cf_prediction *pred, const struct cf_profile *predicted,
+			  const char *path, char **ret)
+{
+	struct cf_profile *recorded = NULL;
+	struct strbuf only_pred = { 0 }, only_rec = { 0 };
+	size_t n_pred = 0, n_rec = 0;
+	struct cf_diag d = { 0 };
+	const char *sources[2] = { "callfence predict", path };
+	int r;
+
+	r = cf_profile_parse_file(path, &recorded, &d);
+	if (r < 0) {
+		if (d.message[0])
+			output_diag(&d, "error");
+		else
+			fprintf(stderr, "callfence: predict: --merge %s: %s\n", path, strerror(-r));
+		return -EPROTO;
+	}
+	for (size_t i = 0; i < pred->rec.n_calls; i++) {
+		const struct cf_rec_call *c = &pred->rec.calls[i];
+		const char *name = syscall_resolve_num(arch_from_seccomp_data(c->arch, (uint32_t)c->nr),
+						       c->nr);
+		if (name && c->arch == arch_info(arch_native())->audit_arch &&
+		    !allows(recorded, name, true)) {
+			strbuf_appendf(&only_pred, " %s", name);
+			n_pred++;
+		}
+	}
+	for (size_t i = 0; i < recorded->n_rules; i++) {
+		const struct cf_rule *rl = &recorded->rules[i];
+		if (rl->action != CF_ACT_ALLOW || !rl->comment ||
+		    strncmp(rl->comment, "recorded", 8) != 0)
+			continue;
+		for (size_t k = 0; k < rl->n_names; k++)
+			if (!allows(predicted, rl->names[k], false) &&
+			    (!only_rec.buf || !strstr(only_rec.buf, rl->names[k]))) {
+				strbuf_appendf(&only_rec, " %s", rl->names[k]);
+				n_rec++;
+			}
+	}
+	fprintf(stderr,
+		"callfence: predict: merge: %zu predicted but never recorded (a reviewer may drop "
+		"them if no path of the program needs them):%s\n",
+		n_pred, n_pred ? only_pred.buf : " none");
+	if (n_rec)
+		fprintf(stderr,
+			"callfence: predict: merge: warning: %zu recorded but not predicted (an analysis "
+			"bug: please report it):%s\n",
+			n_rec, only_rec.buf);
+	else
+		fprintf(stderr, "callfence: predict: merge: every recorded call was predicted\n");
+	strbuf_clear(&only_pred);
+	strbuf_clear(&only_rec);
+	const struct cf_profile *in[2] = { predicted, recorded };
+	memset(&d, 0, sizeof(d));
+	r = cf_synth_merge(in, sources, 2, ret, &d);
+	cf_profile_free(recorded);
+	if (r < 0) {
+		if (d.message[0])
+			output_diag(&d, "error");
+		else
+			fprintf(stderr, "callfence: predict: --merge: %s\n", strerror(-r));
+		return -EPROTO;
+	}
+	return 0;
+}
+
 static int synthesize(const struct cf_prediction *pred, const struct cf_cli_security *sec,
 		      const struct cf_confinement *conf, enum predict_format format,
-		      const char *runtime, char **ret, size_t *ret_len)
+		      const char *runtime, const char *merge, char **ret, size_t *ret_len)
 {
 	struct cf_explain_ctx ctx = {
 		.profile = conf->seccomp_disabled ? NULL : conf->profile,
@@ -143,6 +238,14 @@ static int synthesize(const struct cf_prediction *pred, const struct cf_cli_secu
 	fprintf(stderr,
 		"callfence: predict: %zu syscalls predicted, the profile allows %zu names\n",
 		res.n_recorded, res.n_names);
+	if (merge) {
+		r = merge_recorded(pred, res.profile, merge, ret);
+		cf_synth_result_clear(&res);
+		if (r < 0)
+			return r;
+		*ret_len = strlen(*ret);
+		return 0;
+	}
 	*ret = res.text;
 	res.text = NULL;
 	*ret_len = strlen(*ret);
@@ -169,7 +272,7 @@ int cmd_predict(int argc, char **argv)
 	};
 	struct cf_cli_security sec = { 0 };
 	enum predict_format format = PREDICT_DOCKER;
-	const char *runtime = "callfence";
+	const char *runtime = "callfence", *merge = NULL;
 	const char *output = "-", *cache_dir = NULL, *library_path = NULL;
 	bool no_cache = false, verbose = false;
 	unsigned assume = 0;
@@ -235,9 +338,8 @@ int cmd_predict(int argc, char **argv)
 			runtime = optarg;
 			break;
 		case OPT_MERGE:
-			fprintf(stderr, "callfence: predict: --merge needs record's synthesis, not "
-					"built yet\n");
-			return CF_EXIT_ERROR;
+			merge = optarg;
+			break;
 		case '?':
 			predict_usage(stderr);
 			return CF_EXIT_ERROR;
@@ -260,7 +362,7 @@ int cmd_predict(int argc, char **argv)
 	}
 #if !CF_HAVE_PREDICT
 	(void)no_cache, (void)verbose, (void)assume, (void)cache_dir, (void)library_path,
-		(void)format, (void)output, (void)runtime;
+		(void)format, (void)output, (void)runtime, (void)merge;
 	fprintf(stderr, "callfence: predict: this callfence was built without capstone (the x86-64 "
 			"decoder predict needs); install libcapstone-dev and rebuild\n");
 	return CF_EXIT_ERROR;
@@ -275,6 +377,11 @@ int cmd_predict(int argc, char **argv)
 
 	struct cf_confinement conf = { 0 };
 
+	if (merge && format != PREDICT_DOCKER) {
+		fprintf(stderr, "callfence: predict: --merge writes a Docker profile: use --format "
+				"docker (the default)\n");
+		return CF_EXIT_ERROR;
+	}
 	if (format != PREDICT_LIST) {
 		r = opts_load_confinement(&sec, &conf, &d);
 		if (r < 0) {
@@ -330,7 +437,7 @@ int cmd_predict(int argc, char **argv)
 	if (format == PREDICT_LIST)
 		r = list(&pred, &text, &len);
 	else
-		r = synthesize(&pred, &sec, &conf, format, runtime, &text, &len);
+		r = synthesize(&pred, &sec, &conf, format, runtime, merge, &text, &len);
 	cf_prediction_clear(&pred);
 	cf_confinement_clear(&conf);
 	if (r == -EPROTO)

@@ -112,8 +112,19 @@ void psummary_clear(struct psummary *s)
 
 static bool in_exec(const struct cf_elf *e, uint64_t a)
 {
-	const struct cf_elf_range *r = cf_elf_range_at(e, a);
-	return r && r->exec;
+	/* any executable range: forged files may overlap ranges */
+	for (size_t i = 0; i < e->n_ranges; i++)
+		if (e->ranges[i].exec && a >= e->ranges[i].vaddr &&
+		    a - e->ranges[i].vaddr < e->ranges[i].size)
+			return true;
+	return false;
+}
+
+/* qsort on an empty array may get NULL, which qsort's contract does not allow */
+static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
 }
 
 static int add_string(struct psummary *s, size_t *cap, const char *str, uint32_t *ret)
@@ -357,7 +368,7 @@ static int collect_starts(struct ctx *c)
 		}
 	if (r < 0)
 		return r;
-	qsort(c->starts, c->n_starts, sizeof(*c->starts), u64_cmp);
+	sort(c->starts, c->n_starts, sizeof(*c->starts), u64_cmp);
 	size_t n = 0;
 	for (size_t i = 0; i < c->n_starts; i++)
 		if (!n || c->starts[n - 1] != c->starts[i])
@@ -553,7 +564,7 @@ static int flatten(struct pb_vec *v, struct psummary *s, bool edges)
 	uint32_t *out;
 	size_t n = 0;
 
-	qsort(v->v, v->n, sizeof(*v->v), pair_cmp);
+	sort(v->v, v->n, sizeof(*v->v), pair_cmp);
 	out = malloc((v->n ? v->n : 1) * sizeof(*out));
 	if (!out)
 		return -ENOMEM;
@@ -620,12 +631,12 @@ static int finish(struct ctx *c)
 			s->exports[s->n_exports++].func = f;
 		}
 	}
-	if (s->n_exports)
+	if (s->n_exports > 1)
 		qsort_r(s->exports, s->n_exports, sizeof(*s->exports), export_cmp, s);
 	s->roots = malloc((c->n_root_addrs ? c->n_root_addrs : 1) * sizeof(*s->roots));
 	if (!s->roots)
 		return -ENOMEM;
-	qsort(c->root_addrs, c->n_root_addrs, sizeof(*c->root_addrs), u64_cmp);
+	sort(c->root_addrs, c->n_root_addrs, sizeof(*c->root_addrs), u64_cmp);
 	for (size_t i = 0; i < c->n_root_addrs; i++) {
 		uint32_t f = psummary_func_at(s, c->root_addrs[i]);
 		if (f != PS_NONE && (!s->n_roots || s->roots[s->n_roots - 1] != f))
@@ -655,7 +666,7 @@ int psummary_build(const struct cf_elf *e, struct psummary *ret)
 		goto out;
 	for (size_t i = 0; i < e->n_rels; i++)
 		c.rels[i] = &e->rels[i];
-	qsort(c.rels, e->n_rels, sizeof(*c.rels), rel_cmp);
+	sort(c.rels, e->n_rels, sizeof(*c.rels), rel_cmp);
 	for (size_t i = 0; i < e->n_dynsym; i++)
 		c.import_of_sym[i] = PS_NONE;
 	r = collect_starts(&c);
@@ -688,7 +699,12 @@ int psummary_build(const struct cf_elf *e, struct psummary *ret)
 		if (b->code.insns[i].kind == PK_JMP || b->code.insns[i].kind == PK_JCC)
 			b->jumps[b->n_jumps++] =
 				(struct pb_jump){ b->code.insns[i].target, (uint32_t)i };
-	qsort(b->jumps, b->n_jumps, sizeof(*b->jumps), jump_cmp);
+	sort(b->jumps, b->n_jumps, sizeof(*b->jumps), jump_cmp);
+	if (!b->n_starts) {
+		/* code outside every function start (a forged file): nothing to walk */
+		r = finish(&c);
+		goto out;
+	}
 	r = walk(&c);
 	if (r == 0)
 		r = find_noreturn(b);

@@ -86,6 +86,10 @@ static void note(struct prog *p, const char *fmt, ...)
 
 	if (len + 2 >= sizeof(p->out->notes))
 		return;
+	len += (size_t)snprintf(p->out->notes + len, sizeof(p->out->notes) - len - 1,
+				"callfence: predict: loaded: ");
+	if (len + 2 >= sizeof(p->out->notes))
+		return;
 	va_start(ap, fmt);
 	vsnprintf(p->out->notes + len, sizeof(p->out->notes) - len - 1, fmt, ap);
 	va_end(ap);

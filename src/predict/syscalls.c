@@ -244,7 +244,8 @@ int pb_syscalls(struct pbuild *b)
 		if (nw)
 			work[n_work++] = f;
 	}
-	qsort(b->sites, b->n_sites, sizeof(*b->sites), site_cmp);
+	if (b->n_sites > 1)
+		qsort(b->sites, b->n_sites, sizeof(*b->sites), site_cmp);
 	/* each function turns wrapper at most once, so the work list never exceeds n_starts */
 	while (n_work) {
 		uint32_t w = work[--n_work];

@@ -171,6 +171,34 @@ GO
 	fi
 else skip "golang-go not installed (tools/deps.sh)" "go"; fi
 
+# --merge: a recording of gzip (strace's names in the Docker form `callfence record` writes, one
+# "recorded" rule) united with the prediction: nothing recorded is unpredicted, the calls never
+# recorded are listed, and the union runs gzip
+python3 -c 'import json,sys
+names = sorted({l.split()[1].split("(")[0] for l in open(sys.argv[1]) if "(" in l.split()[1]} - {"execve"})
+base = json.load(open(sys.argv[2]))
+json.dump({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1, "archMap": base["archMap"],
+           "syscalls": [{"names": names, "action": "SCMP_ACT_ALLOW",
+                         "comment": "recorded by strace -f: gzip"}]}, open(sys.argv[3], "w"))' \
+	"$W/gzip.strace" "$W/gzip.json" "$W/gzip.recorded.json"
+"$CF" predict --cache-dir "$CACHE" --merge "$W/gzip.recorded.json" -o "$W/gzip.merged.json" \
+	/usr/bin/gzip 2>"$W/merge.err"
+rc=$?
+[ $rc = 0 ] && grep -q "every recorded call was predicted" "$W/merge.err" &&
+	grep -q "predicted but never recorded (a reviewer may drop them.*): .*fsync" "$W/merge.err"
+ok $? "merge: every recorded call predicted, the never-recorded ones listed (exit $rc)"
+"$CF" run --security-opt seccomp="$W/gzip.merged.json" -- gzip -9 -c "$W/services.txt" \
+	2>/dev/null | cmp -s - "$W/gzip.exp"
+ok $? "merge: the union runs gzip unchanged"
+# twin: a recording with a call the prediction lacks is reported as an analysis bug
+python3 -c 'import json,sys
+p = json.load(open(sys.argv[1])); p["syscalls"][0]["names"].append("kexec_load")
+json.dump(p, open(sys.argv[2], "w"))' "$W/gzip.recorded.json" "$W/gzip.recorded2.json"
+"$CF" predict --cache-dir "$CACHE" --merge "$W/gzip.recorded2.json" -o "$W/gzip.merged2.json" \
+	/usr/bin/gzip 2>"$W/merge2.err"
+grep -q "1 recorded but not predicted (an analysis bug.*): kexec_load" "$W/merge2.err"
+ok $? "merge twin: a recorded call the prediction lacks is reported"
+
 # the cache: a warm run gives the same list; a corrupted entry is a miss, never a crash
 "$CF" predict --cache-dir "$CACHE" --assume unresolved --format list /usr/bin/gzip >"$W/warm.list" 2>/dev/null
 cmp -s "$W/gzip.list" "$W/warm.list"

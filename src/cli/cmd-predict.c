@@ -104,8 +104,8 @@ static bool allows(const struct cf_profile *p, const char *name, bool recorded_o
 	bool any_recorded = false;
 
 	for (size_t i = 0; i < p->n_rules; i++)
-		any_recorded = any_recorded ||
-			       (p->rules[i].comment && strncmp(p->rules[i].comment, "recorded", 8) == 0);
+		any_recorded = any_recorded || (p->rules[i].comment &&
+						strncmp(p->rules[i].comment, "recorded", 8) == 0);
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct cf_rule *rl = &p->rules[i];
 		if (rl->action != CF_ACT_ALLOW)
@@ -141,8 +141,8 @@ static int merge_recorded(const struct cf_prediction *pred, const struct cf_prof
 	}
 	for (size_t i = 0; i < pred->rec.n_calls; i++) {
 		const struct cf_rec_call *c = &pred->rec.calls[i];
-		const char *name = syscall_resolve_num(arch_from_seccomp_data(c->arch, (uint32_t)c->nr),
-						       c->nr);
+		const char *name = syscall_resolve_num(
+			arch_from_seccomp_data(c->arch, (uint32_t)c->nr), c->nr);
 		if (name && c->arch == arch_info(arch_native())->audit_arch &&
 		    !allows(recorded, name, true)) {
 			strbuf_appendf(&only_pred, " %s", name);

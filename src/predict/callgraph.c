@@ -67,16 +67,11 @@ uint32_t pb_func_of_insn(const struct pbuild *b, size_t i)
 
 uint32_t psummary_func_at(const struct psummary *s, uint64_t addr)
 {
-	size_t lo = 0, hi = s->n_funcs;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (s->funcs[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo ? (uint32_t)(lo - 1) : PS_NONE;
+	/* the last function starting at or before addr */
+	size_t i = addr == UINT64_MAX ?
+			   s->n_funcs :
+			   plower_u64(s->funcs, s->n_funcs, sizeof(*s->funcs), addr + 1);
+	return i ? (uint32_t)(i - 1) : PS_NONE;
 }
 
 uint32_t psummary_export(const struct psummary *s, const char *name)

@@ -208,18 +208,25 @@ void pcode_clear(struct pcode *c)
 	*c = (struct pcode){ 0 };
 }
 
-size_t pcode_lower(const struct pcode *c, uint64_t addr)
+size_t plower_u64(const void *base, size_t n, size_t stride, uint64_t key)
 {
-	size_t lo = 0, hi = c->n;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (c->insns[mid].addr < addr)
+		uint64_t k;
+		memcpy(&k, (const char *)base + mid * stride, sizeof(k));
+		if (k < key)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return lo;
+}
+
+size_t pcode_lower(const struct pcode *c, uint64_t addr)
+{
+	return plower_u64(c->insns, c->n, sizeof(*c->insns), addr);
 }
 
 int pcode_decode(const struct cf_elf *e, struct pcode *ret)

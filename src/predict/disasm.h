@@ -85,6 +85,9 @@ CF_MUST_CHECK int pcode_decode(const struct cf_elf *e, struct pcode *ret);
 void pcode_clear(struct pcode *c);
 /* Index of the first instruction at or after addr. */
 size_t pcode_lower(const struct pcode *c, uint64_t addr);
+/* The one binary search of predict: index of the first of n elements (stride bytes apart,
+ * sorted by the uint64_t at the start of each) whose key is >= key. */
+size_t plower_u64(const void *base, size_t n, size_t stride, uint64_t key);
 static inline bool pinsn_falls_through(const struct pinsn *i)
 {
 	return i->kind != PK_JMP && i->kind != PK_JMP_MEM && i->kind != PK_JMP_IND &&

@@ -26,49 +26,31 @@ struct visit {
 	uint8_t reg;
 };
 
+static size_t start_index(const struct pbuild *b, uint64_t addr)
+{
+	return plower_u64(b->starts, b->n_starts, sizeof(*b->starts), addr);
+}
+
 static bool is_start(const struct pbuild *b, uint64_t addr)
 {
-	size_t lo = 0, hi = b->n_starts;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (b->starts[mid] < addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < b->n_starts && b->starts[lo] == addr;
+	size_t i = start_index(b, addr);
+	return i < b->n_starts && b->starts[i] == addr;
 }
 
 static size_t first_jump(const struct pbuild *b, uint64_t target)
 {
-	size_t lo = 0, hi = b->n_jumps;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (b->jumps[mid].target < target)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return plower_u64(b->jumps, b->n_jumps, sizeof(*b->jumps), target);
 }
 
 static bool calls_noreturn(const struct pbuild *b, size_t i)
 {
 	const struct pinsn *in = &b->code.insns[i];
-	size_t lo = 0, hi = b->n_starts;
+	size_t f;
 
 	if (in->kind != PK_CALL || !b->noret)
 		return false;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (b->starts[mid] < in->target)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < b->n_starts && b->starts[lo] == in->target && b->noret[lo];
+	f = start_index(b, in->target);
+	return f < b->n_starts && b->starts[f] == in->target && b->noret[f];
 }
 
 static void add_val(struct pres *r, uint64_t v)

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bytes -> ELF64 reader -> whole analysis of one file (decode, call graph, syscall data flow):
- * predict reads any file the user names and every library the loader's search finds. */
+ * predict reads any file the user names and every library the loader's search finds; and the
+ * same bytes as /etc/ld.so.cache. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "predict/elf.h"
+#include "predict/ldcache.h"
 #include "predict/summary.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -36,5 +38,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cf_elf_close(&e);
 	}
 	free(buf);
+	uint8_t *copy = malloc(size ? size : 1);
+	struct cf_ldcache c;
+	if (copy) {
+		if (size)
+			memcpy(copy, data, size);
+		if (cf_ldcache_parse(&c, copy, size) == 0) {
+			(void)cf_ldcache_lookup(&c, "libc.so.6");
+			cf_ldcache_clear(&c);
+		}
+	}
 	return 0;
 }

@@ -39,23 +39,11 @@ static uint32_t rd32(const uint8_t *p)
 	return v;
 }
 
-int cf_ldcache_load(const char *path, struct cf_ldcache *c)
+int cf_ldcache_parse(struct cf_ldcache *c, uint8_t *data, size_t size)
 {
-	cleanup_fclose FILE *f = fopen(path, "re");
-	struct stat st;
 	size_t off = 0, n;
 
-	*c = (struct cf_ldcache){ 0 };
-	if (!f)
-		return -errno;
-	if (fstat(fileno(f), &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > MAX_CACHE_SIZE)
-		return -EINVAL;
-	c->data = malloc(st.st_size);
-	if (!c->data)
-		return -ENOMEM;
-	c->size = fread(c->data, 1, st.st_size, f);
+	*c = (struct cf_ldcache){ .data = data, .size = size };
 	/* the old format may precede the new one (glibc < 2.32 wrote both): skip its entries */
 	if (c->size >= 16 && memcmp(c->data, CACHE_MAGIC_OLD, strlen(CACHE_MAGIC_OLD)) == 0) {
 		uint32_t nold = rd32(c->data + 12);
@@ -75,6 +63,27 @@ int cf_ldcache_load(const char *path, struct cf_ldcache *c)
 	c->n_entries = n;
 	c->entries_off = off + HEADER_NEW_SIZE;
 	return 0;
+}
+
+int cf_ldcache_load(const char *path, struct cf_ldcache *c)
+{
+	cleanup_fclose FILE *f = fopen(path, "re");
+	struct stat st;
+	uint8_t *data;
+	size_t size;
+
+	*c = (struct cf_ldcache){ 0 };
+	if (!f)
+		return -errno;
+	if (fstat(fileno(f), &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > MAX_CACHE_SIZE)
+		return -EINVAL;
+	data = malloc(st.st_size);
+	if (!data)
+		return -ENOMEM;
+	size = fread(data, 1, st.st_size, f);
+	return cf_ldcache_parse(c, data, size);
 }
 
 /* A string at a file offset (the new format's string offsets are from the file's start). */

@@ -24,6 +24,8 @@ struct cf_ldcache {
 /* Read and validate a cache file; a missing or malformed file yields an empty cache (the loader
  * ignores a bad cache too) and returns -errno/-EINVAL so the caller can say so. */
 int cf_ldcache_load(const char *path, struct cf_ldcache *c);
+/* The same on a malloc'd buffer, which the cache takes over (freed on error too). */
+int cf_ldcache_parse(struct cf_ldcache *c, uint8_t *data, size_t size);
 void cf_ldcache_clear(struct cf_ldcache *c);
 /* The path the cache gives for an x86-64 libc6 soname, or NULL. */
 const char *cf_ldcache_lookup(const struct cf_ldcache *c, const char *soname);

@@ -268,7 +268,11 @@ int run_explain_option(struct run_explain *x, int opt, const char *arg)
 
 static void report_line(void *userdata, const char *line)
 {
-	(void)userdata;
+	struct run_explain *x = userdata;
+
+	if (x->n_reported < ARRAY_SIZE(x->reported))
+		snprintf(x->reported[x->n_reported], sizeof(x->reported[0]), "%s", line);
+	x->n_reported++;
 	fprintf(stderr, "%s\n", line);
 }
 
@@ -351,6 +355,7 @@ int run_explain_setup(struct run_explain *x, const struct cf_cli_security *sec,
 		.ctx = &x->ctx,
 		.prog = prog,
 		.report = report_line,
+		.userdata = x,
 	};
 	r = start_observer(x, &o);
 	if (r == 0)

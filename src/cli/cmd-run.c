@@ -19,6 +19,7 @@
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "cli/run-explain.h" /* explain team: --explain/--complain */
+#include "cli/run-prep.h"
 #include "cli/runtime-warn.h"
 #include "run/run.h"
 
@@ -47,24 +48,6 @@ static int fail(const struct cf_diag *d)
 	return CF_EXIT_ERROR;
 }
 
-static void report_launcher_failure(const struct cf_plan *plan, const struct cf_run_result *res,
-				    const char *cmd)
-{
-	const struct cf_step *s;
-
-	if (res->failed_step >= plan->n_steps) {
-		fprintf(stderr, "callfence: the launcher failed: %s\n", strerror(res->error));
-		return;
-	}
-	s = &plan->steps[res->failed_step];
-	if (s->kind == CF_STEP_EXECVE) {
-		fprintf(stderr, "callfence: exec: %s: %s\n", cmd, strerror(res->error));
-		return;
-	}
-	fprintf(stderr, "callfence: %s failed (%s): %s\n", cf_step_syscall_name(s), s->what,
-		strerror(res->error));
-}
-
 int cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -74,20 +57,14 @@ int cmd_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	cleanup(cf_bpf_prog_freep) struct cf_bpf_prog *prog = NULL;
 	cleanup(cf_plan_freep) struct cf_plan *plan = NULL;
 	struct cf_cli_security sec = { 0 };
-	struct cf_confinement conf = { 0 };
-	struct cf_creds creds = { 0 };
-	struct cf_caller caller = { 0 };
-	struct cf_cap_limit cap_limit;
-	cleanup_free char *path = NULL;
+	struct cli_run_prep prep = { 0 };
 	struct cf_run_result res = { 0 };
 	struct cf_run_spec spec;
 	struct run_explain explain = { 0 };
 	const struct cf_bpf_prog *install = NULL;
 	struct cf_diag diag;
-	bool have_creds = false;
 	int c, r, code = CF_EXIT_ERROR;
 	char **cmd;
 
@@ -141,94 +118,44 @@ int cmd_run(int argc, char **argv)
 	}
 	cmd = argv + optind;
 
-	r = cf_caller_get(&caller);
-	if (r < 0) {
-		fprintf(stderr, "callfence: reading your credentials: %s\n", strerror(-r));
+	code = cli_run_prepare(&sec, cmd, &prep);
+	if (code)
 		goto out;
-	}
-	/* Docker always runs the process as some user: without --user it is the image's default
-	 * (root), and moby's getUser still hands runc the primary gid as a supplementary group
-	 * (plus /etc/group memberships). Mirror that for the caller's own uid, so groups match
-	 * Docker's and a profile that denies setgroups fails here as it would in runc. A caller
-	 * without CAP_SETUID/CAP_SETGID keeps its own ids and groups (cf_caller_check_user). */
-	char self_uid[24];
-	const char *user_spec = sec.user;
-	if (!user_spec && geteuid() == 0) {
-		snprintf(self_uid, sizeof(self_uid), "%u", (unsigned)getuid());
-		user_spec = self_uid;
-	}
-	if (user_spec) {
-		r = cf_creds_lookup(user_spec, NULL, NULL, &creds, &diag);
-		if (r == 0)
-			r = cf_caller_check_user(&caller, &creds, user_spec, &have_creds, &diag);
-		if (r < 0) {
-			code = fail(&diag);
-			goto out;
-		}
-	}
-	/* What the caller can grant decides the capability set, and so the filter's gates. */
-	cf_caller_cap_limit(&caller, have_creds ? creds.uid == 0 : caller.euid == 0, &cap_limit);
-	sec.cap_limit = &cap_limit;
-
-	r = opts_load_confinement(&sec, &conf, &diag);
-	if (r < 0) {
-		code = fail(&diag);
-		goto out;
-	}
-	if (conf.resolved)
-		output_warnings(&conf.resolved->warnings);
-
-	if (!conf.seccomp_disabled) {
-		r = opts_compile_filter(&conf, &prog, &diag);
-		if (r < 0) {
-			code = fail(&diag);
-			goto out;
-		}
-	}
-	if (prog && prog->needs_listener && explain.enabled) {
+	code = CF_EXIT_ERROR;
+	if (prep.prog && prep.prog->needs_listener && explain.enabled) {
 		/* The supervisor's ptrace stops and the listener handoff both need the parent
 		 * while the child waits; and --complain would rewrite NOTIFY away from the agent. */
 		fprintf(stderr,
 			"callfence run: %s uses SCMP_ACT_NOTIFY (an agent on listenerPath decides "
 			"those calls); --explain and --complain do not support it: drop the option, or "
 			"use `callfence explain` on the profile instead\n",
-			conf.seccomp_label);
+			prep.conf.seccomp_label);
 		goto out;
 	}
-	if (run_explain_setup(&explain, &sec, &conf, prog, &install) < 0)
+	if (run_explain_setup(&explain, &sec, &prep.conf, prep.prog, &install) < 0)
 		goto out;
-	r = cf_exec_find(cmd[0], environ, &path);
-	if (r == -ENOENT) {
-		fprintf(stderr, "callfence: exec: %s: executable file not found in $PATH\n",
-			cmd[0]);
-		code = CF_EXIT_NOT_FOUND;
-		goto out;
-	}
-	if (r < 0) {
-		fprintf(stderr, "callfence: exec: %s: %s\n", cmd[0], strerror(-r));
-		goto out;
-	}
 
 	spec = (struct cf_run_spec){
 		.prog = install,
-		.flags_explicit = conf.profile && conf.profile->has_flags,
-		.caps = conf.caps,
-		.no_new_privileges = conf.no_new_privileges,
+		.flags_explicit = prep.conf.profile && prep.conf.profile->has_flags,
+		.caps = prep.conf.caps,
+		.no_new_privileges = prep.conf.no_new_privileges,
 		.no_new_privileges_refused = sec.no_new_privileges_given && !sec.no_new_privileges,
-		.caller = &caller,
-		.creds = have_creds ? &creds : NULL,
-		.path = path,
+		.caller = &prep.caller,
+		.creds = prep.have_creds ? &prep.creds : NULL,
+		.path = prep.path,
 		.argv = cmd,
 		.envp = environ,
-		.listener_path = conf.profile ? conf.profile->listener_path : NULL,
-		.listener_metadata = conf.profile ? conf.profile->listener_metadata : NULL,
+		.listener_path = prep.conf.profile ? prep.conf.profile->listener_path : NULL,
+		.listener_metadata =
+			prep.conf.profile ? prep.conf.profile->listener_metadata : NULL,
 	};
 	r = cf_plan_build(&spec, &plan, &diag);
 	if (r < 0) {
 		code = fail(&diag);
 		goto out;
 	}
-	r = cf_preflight(plan, prog, conf.seccomp_label, &diag);
+	r = cf_preflight(plan, prep.prog, prep.conf.seccomp_label, &diag);
 	if (r < 0) {
 		code = fail(&diag);
 		goto out;
@@ -237,7 +164,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "callfence: %s\n", plan->nnp_note);
 	/* what Docker's runtime would do with the profile as asked (the user's NNP setting, not
 	 * the one an unprivileged run forces) */
-	warn_runtime_gaps(conf.seccomp_label, prog, conf.no_new_privileges, true);
+	warn_runtime_gaps(prep.conf.seccomp_label, prep.prog, prep.conf.no_new_privileges, true);
 
 	fflush(stdout);
 	fflush(stderr);
@@ -246,26 +173,11 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "callfence: cannot start the command: %s\n", strerror(-r));
 		goto out;
 	}
-	if (res.launcher_failed)
-		report_launcher_failure(plan, &res, cmd[0]);
-	if (res.listener_failed)
-		fprintf(stderr,
-			"callfence: cannot hand the seccomp notify fd to the agent at listenerPath "
-			"%s: %s: %s; the command was not started\n",
-			plan->listener_path, res.listener_stage ? res.listener_stage : "handoff",
-			strerror(res.error));
-	if (res.confine_failed)
-		fprintf(stderr,
-			"callfence: cannot confine itself before the command (%s): %s; the command was "
-			"not started\n",
-			res.confine_stage ? res.confine_stage : "self-confinement",
-			strerror(res.error));
+	cli_run_report(plan, &res, cmd[0]);
 	code = res.exit_code;
 	(void)run_explain_finish(&explain);
 out:
 	run_explain_clear(&explain);
-	cf_creds_clear(&creds);
-	cf_caller_clear(&caller);
-	cf_confinement_clear(&conf);
+	cli_run_prep_clear(&prep);
 	return code;
 }

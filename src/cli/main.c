@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "run a command confined by a seccomp profile and capabilities" },
 	{ "export", cmd_export, "print the resolved profile as OCI, Docker, BPF or assembly" },
 	{ "explain", cmd_explain, "say what a syscall gets, which rule decides, and the fix" },
+	{ "record", cmd_record, "run a command and write the smallest profile that lets it run" },
 	{ "predict", cmd_predict, "predict a program's profile from its ELF files alone" },
 };
 

@@ -52,6 +52,9 @@ struct run_explain {
 	struct cf_bpf_prog *prog; /* the rewritten program (ptrace backend only) */
 	struct cf_supervisor *sup; /* ptrace backend: --complain, or no eBPF */
 	struct cf_observer *obs; /* eBPF backend: the program runs unchanged */
+	/* denial lines reported while the command ran (`record --verify` names them) */
+	size_t n_reported;
+	char reported[8][160];
 };
 
 extern const char run_explain_help[];

@@ -217,9 +217,8 @@ static int comment(const struct synth *s, const struct synth_rule *r, char **ret
 		break;
 	case SK_RUNTIME:
 		strbuf_appendf(&b,
-			       "runtime needs (--for %s): what %s calls after installing the "
-			       "filter, before the command starts, not %s from the command",
-			       o->runtime ? o->runtime : "?",
+			       "runtime needs: what %s calls after installing the filter, before "
+			       "the command starts, not %s from the command",
 			       o->runtime ? o->runtime : "the runtime", o->label);
 		if (r->base_index >= 0) {
 			strbuf_appendf(&b, "; argument-conditioned as %s: ", loc);

@@ -114,8 +114,11 @@ static int add_denied(struct synth *s, enum cf_arch arch, int nr, const char *na
 	if (args)
 		memcpy(d->args, args, sizeof(d->args));
 	cf_explain_ret_name(ret, d->verdict, sizeof(d->verdict));
-	cf_explain_format_call(name, d->args, args ? -1 : 0, arch_info(arch)->bits, d->call,
-			       sizeof(d->call));
+	if (args)
+		cf_explain_format_call(name, d->args, -1, arch_info(arch)->bits, d->call,
+				       sizeof(d->call));
+	else /* arguments not recorded: the base decides this call whatever they are */
+		snprintf(d->call, sizeof(d->call), "%s", name);
 
 	/* explain's ranked fixes: the first is the least privilege that makes it pass */
 	e = calloc(1, sizeof(*e));

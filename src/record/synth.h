@@ -64,7 +64,7 @@ struct cf_synth_opts {
 	const char *label; /* "recorded" / "predicted": first word of every comment */
 	const char *tool; /* "callfence record" / "callfence predict", for the comments */
 	/* --for: what the runtime calls after installing the filter, and its name for the
-	 * comment ("runc"); n_needs 0: nothing added */
+	 * comment ("runc (Docker's runtime)"); n_needs 0: nothing added */
 	const char *runtime;
 	const struct cf_synth_need *needs;
 	size_t n_needs;

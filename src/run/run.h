@@ -340,6 +340,19 @@ struct cf_runtime_gap {
 int cf_runtime_gaps(const struct cf_bpf_prog *prog, bool no_new_privileges,
 		    struct cf_runtime_gap *ret, size_t max);
 
+/* The lists themselves, for `record --for`: what runtime ("runc", "crun") calls after installing
+ * the filter with this no-new-privileges setting. Fills up to max; returns how many, -ENOENT
+ * for an unknown runtime. */
+struct cf_runtime_call {
+	const char *name;
+	const char *fallback; /* called instead when name gets EPERM or ENOSYS */
+	uint64_t arg0[3]; /* the arg0 values it is called with (prctl); n_arg0 0: any */
+	unsigned n_arg0;
+	bool sometimes; /* needed on some starts only (the Go runtime's scheduling) */
+};
+int cf_runtime_calls(const char *runtime, bool no_new_privileges, struct cf_runtime_call *ret,
+		     size_t max);
+
 /* ------------------------------------------------------------------------------------------- */
 /* exec.c */
 

@@ -218,3 +218,26 @@ int cf_runtime_gaps(const struct cf_bpf_prog *prog, bool no_new_privileges,
 	}
 	return (int)n;
 }
+
+int cf_runtime_calls(const char *runtime, bool no_new_privileges, struct cf_runtime_call *ret,
+		     size_t max)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(runtimes); i++) {
+		const struct runtime_needs *rt = &runtimes[i];
+		size_t n = 0;
+
+		if (strcmp(rt->runtime, runtime) != 0 || rt->no_new_privileges != no_new_privileges)
+			continue;
+		for (size_t j = 0; j < rt->n && n < max; j++, n++) {
+			const struct runtime_need *need = &rt->needs[j];
+
+			ret[n] = (struct cf_runtime_call){ .name = need->name,
+							   .fallback = need->fallback,
+							   .n_arg0 = need->n_arg0,
+							   .sometimes = need->sometimes };
+			memcpy(ret[n].arg0, need->arg0, sizeof(need->arg0));
+		}
+		return (int)n;
+	}
+	return -ENOENT;
+}

@@ -394,7 +394,7 @@ static void test_runtime_needs(void **state)
 	assert_int_equal(f.res.n_runtime_added, 2);
 	assert_int_equal(f.res.n_runtime_denied, 1);
 	assert_string_equal(f.res.runtime_denied[0], "mount");
-	assert_non_null(strstr(f.res.text, "runtime needs (--for runc)"));
+	assert_non_null(strstr(f.res.text, "runtime needs: what runc calls"));
 	done(&f);
 
 	/* twin: without --for nothing of it */

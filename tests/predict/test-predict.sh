@@ -199,6 +199,19 @@ json.dump(p, open(sys.argv[2], "w"))' "$W/gzip.recorded.json" "$W/gzip.recorded2
 grep -q "1 recorded but not predicted (an analysis bug.*): kexec_load" "$W/merge2.err"
 ok $? "merge twin: a recorded call the prediction lacks is reported"
 
+# the same with the real peer, `callfence record` (when this build has it)
+if "$CF" record --help >/dev/null 2>&1; then
+	"$CF" record -o "$W/gzip.rec-real.json" -- gzip -9 -c "$W/services.txt" >/dev/null 2>"$W/record.err"
+	rc=$?
+	"$CF" predict --cache-dir "$CACHE" --merge "$W/gzip.rec-real.json" -o "$W/gzip.merged3.json" \
+		/usr/bin/gzip 2>"$W/merge3.err"
+	[ $rc = 0 ] && grep -q "every recorded call was predicted" "$W/merge3.err"
+	ok $? "merge with callfence record's profile: every recorded call predicted (record exit $rc)"
+	[ $rc = 0 ] || sed 's/^/# /' "$W/record.err" | head -5
+else
+	skip "this callfence has no record command" "merge with callfence record's profile"
+fi
+
 # the cache: a warm run gives the same list; a corrupted entry is a miss, never a crash
 "$CF" predict --cache-dir "$CACHE" --assume unresolved --format list /usr/bin/gzip >"$W/warm.list" 2>/dev/null
 cmp -s "$W/gzip.list" "$W/warm.list"

@@ -66,7 +66,8 @@ static void predict_usage(FILE *f)
 		"  -v, --verbose          print the objects analysed and what was loaded and why\n"
 		"  -h, --help             this help\n\n"
 		"Exit status: 0, or 125 when a file cannot be analysed or something the analysis\n"
-		"cannot resolve is reachable and not accepted with --assume.\n");
+		"cannot resolve is reachable and not accepted with --assume.\n\n%s",
+		opts_security_help);
 }
 
 #if CF_HAVE_PREDICT
@@ -270,6 +271,10 @@ int cmd_predict(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* in enum predict_format order; --assume in CF_ASSUME_* bit order */
+	static const char *const formats[] = { "list", "docker", "oci" };
+	static const char *const assumes[] = { "no-plugins", "unresolved" };
+	static const char *const runtimes[] = { "callfence", "none" };
 	struct cf_cli_security sec = { 0 };
 	enum predict_format format = PREDICT_DOCKER;
 	const char *runtime = "callfence", *merge = NULL;
@@ -286,18 +291,11 @@ int cmd_predict(int argc, char **argv)
 			predict_usage(stdout);
 			return 0;
 		case 'f':
-			if (strcmp(optarg, "list") == 0)
-				format = PREDICT_LIST;
-			else if (strcmp(optarg, "docker") == 0)
-				format = PREDICT_DOCKER;
-			else if (strcmp(optarg, "oci") == 0)
-				format = PREDICT_OCI;
-			else {
-				fprintf(stderr,
-					"callfence: --format: unknown format \"%s\"; valid: list, docker, oci\n",
-					optarg);
+			r = opts_parse_choice("predict", "--format", optarg, formats,
+					      ARRAY_SIZE(formats));
+			if (r < 0)
 				return CF_EXIT_ERROR;
-			}
+			format = (enum predict_format)r;
 			break;
 		case 'o':
 			if (cli_output_check_name("--output", optarg) < 0)
@@ -305,16 +303,11 @@ int cmd_predict(int argc, char **argv)
 			output = optarg;
 			break;
 		case OPT_ASSUME:
-			if (strcmp(optarg, "no-plugins") == 0)
-				assume |= 1;
-			else if (strcmp(optarg, "unresolved") == 0)
-				assume |= 2;
-			else {
-				fprintf(stderr,
-					"callfence: --assume: unknown \"%s\"; valid: no-plugins, unresolved\n",
-					optarg);
+			r = opts_parse_choice("predict", "--assume", optarg, assumes,
+					      ARRAY_SIZE(assumes));
+			if (r < 0)
 				return CF_EXIT_ERROR;
-			}
+			assume |= 1u << r;
 			break;
 		case OPT_NO_CACHE:
 			no_cache = true;
@@ -329,13 +322,11 @@ int cmd_predict(int argc, char **argv)
 			verbose = true;
 			break;
 		case OPT_FOR:
-			if (strcmp(optarg, "callfence") != 0 && strcmp(optarg, "none") != 0) {
-				fprintf(stderr,
-					"callfence: --for: unknown runtime \"%s\"; valid: callfence, none\n",
-					optarg);
+			r = opts_parse_choice("predict", "--for", optarg, runtimes,
+					      ARRAY_SIZE(runtimes));
+			if (r < 0)
 				return CF_EXIT_ERROR;
-			}
-			runtime = optarg;
+			runtime = runtimes[r];
 			break;
 		case OPT_MERGE:
 			merge = optarg;
@@ -377,6 +368,13 @@ int cmd_predict(int argc, char **argv)
 
 	struct cf_confinement conf = { 0 };
 
+	if (sec.arch && arch_from_alias(sec.arch) != CF_ARCH_X86_64) {
+		fprintf(stderr,
+			"callfence: predict: --arch %s: predict reads x86-64 code only; valid: "
+			"x86_64\n",
+			sec.arch);
+		return CF_EXIT_ERROR;
+	}
 	if (merge && format != PREDICT_DOCKER) {
 		fprintf(stderr, "callfence: predict: --merge writes a Docker profile: use --format "
 				"docker (the default)\n");

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/suggest.h"
+
 const char opts_security_help[] =
 	"Confinement options (as docker run):\n"
 	"      --security-opt seccomp=PROFILE   Docker or OCI profile file, '-' (read it from\n"
@@ -220,4 +222,25 @@ void output_warnings(const struct cf_warnings *w)
 {
 	for (size_t i = 0; i < w->n; i++)
 		output_diag(&w->items[i], "warning");
+}
+
+int opts_parse_choice(const char *cmd, const char *opt, const char *arg, const char *const *valid,
+		      size_t n)
+{
+	struct cf_suggest sg;
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(arg, valid[i]) == 0)
+			return (int)i;
+	cf_suggest_init(&sg, arg);
+	for (size_t i = 0; i < n; i++)
+		cf_suggest_consider(&sg, valid[i]);
+	fprintf(stderr, "callfence %s: %s: unknown value \"%s\"", cmd, opt, arg);
+	if (cf_suggest_is_near_miss(&sg))
+		fprintf(stderr, " (did you mean \"%s\"?)", sg.best);
+	fprintf(stderr, "; valid:");
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, " %s", valid[i]);
+	fprintf(stderr, "\n");
+	return -1;
 }

@@ -81,5 +81,9 @@ CF_MUST_CHECK int opts_compile_filter(const struct cf_confinement *c, struct cf_
 void output_diag(const struct cf_diag *d, const char *severity);
 /* Print the resolver's warnings (unless quiet). */
 void output_warnings(const struct cf_warnings *w);
+/* An option value from a fixed list: its index, or -1 after printing "callfence CMD: OPT:
+ * unknown value "ARG" (did you mean ...?); valid: ..." (the one near-miss rule, base/suggest.h). */
+int opts_parse_choice(const char *cmd, const char *opt, const char *arg, const char *const *valid,
+		      size_t n);
 /* Help text of the shared options, for each command's --help. */
 extern const char opts_security_help[];

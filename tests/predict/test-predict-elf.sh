@@ -24,6 +24,13 @@ static long raw(long nr)
 }
 long lib_used(void) { return raw(27); }
 long lib_unused(void) { return raw(153); }
+/* the i386 ABI from 64-bit code: int $0x80 with eax = 20 is i386's getpid */
+long lib_i386(void)
+{
+	long r;
+	__asm__ volatile("int $0x80" : "=a"(r) : "a"(20L) : "memory");
+	return r;
+}
 C
 cat >"$B/libplug.c" <<'C'
 /* loaded by dlopen of a constant name: msync (26) */
@@ -40,6 +47,7 @@ cat >"$B/main.c" <<'C'
 #include <sys/syscall.h>
 #include <unistd.h>
 long lib_used(void);
+long lib_i386(void);
 /* glibc's syscall() with a constant: kcmp (312); acct (163) only behind a pointer nobody takes */
 static long via_pointer(void) { return syscall(SYS_kcmp, 0, 0, 0, 0, 0); }
 long never_called(void);
@@ -52,6 +60,8 @@ int main(int argc, char **argv)
 	if (argc > 5)
 		fp();
 	printf("%ld %p\n", lib_used(), h);
+	if (argc > 6)
+		lib_i386();
 	return 0;
 }
 C
@@ -61,7 +71,15 @@ if ! gcc -O2 -shared -fPIC -o "$B/lib/liba.so" "$B/liba.c" 2>"$TMP/cc.err" ||
 		-Wl,--enable-new-dtags,-rpath,'$ORIGIN/lib' -ldl 2>>"$TMP/cc.err"; then
 	not_ok "building the test program"
 	diag "$(cat "$TMP/cc.err")"
-	done_testing
+	# option values: one near-miss rule; a foreign --arch is refused (x86-64 code only)
+run_cf predict --format dokcer "$B/main"
+assert_rc 125 "an unknown --format"
+assert_contains "$err" 'did you mean "docker"?' "names the near miss"
+run_cf predict --assume unresolved --assume no-plugins --arch aarch64 "$B/main"
+assert_rc 125 "--arch aarch64 is refused"
+run_cf predict --no-cache --arch x86_64 --format list "$B/main"
+assert_rc 0 "twin: --arch x86_64 is accepted"
+done_testing
 	exit 1
 fi
 ok "built a program, a library found through \$ORIGIN and a plugin"
@@ -75,6 +93,8 @@ assert_contains "$out" "kcmp" "glibc's syscall() with a constant behind a taken 
 assert_not_contains "$out" " acct " "twin: syscall() in a function nothing reaches is not"
 assert_contains "$err" "dlopen in main: $B/libplug.so" "a dlopen of a constant name is loaded"
 assert_contains "$out" "msync" "the plugin's syscall is predicted"
+assert_contains "$(grep -E '^x86 +getpid ' "$TMP/out")" "lib_i386" "int \$0x80 counts for the i386 ABI"
+assert_not_contains "$(grep -E '^x86 ' "$TMP/out" | grep -v getpid)" "x86" "twin: no other i386 call is predicted"
 kcmp_line=$(grep ' kcmp ' "$TMP/out")
 assert_contains "$kcmp_line" "main: " "the origin names the program"
 
@@ -100,4 +120,12 @@ printf '\177ELF\001\001\001' >"$TMP/elf32"
 run_cf predict --no-cache "$TMP/elf32"
 assert_rc 125 "a truncated 32-bit ELF is refused"
 assert_contains "$err" "not a usable x86-64 ELF64 file" "with the reason"
+# option values: one near-miss rule; a foreign --arch is refused (x86-64 code only)
+run_cf predict --format dokcer "$B/main"
+assert_rc 125 "an unknown --format"
+assert_contains "$err" 'did you mean "docker"?' "names the near miss"
+run_cf predict --assume unresolved --assume no-plugins --arch aarch64 "$B/main"
+assert_rc 125 "--arch aarch64 is refused"
+run_cf predict --no-cache --arch x86_64 --format list "$B/main"
+assert_rc 0 "twin: --arch x86_64 is accepted"
 done_testing

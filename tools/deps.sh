@@ -4,8 +4,8 @@ set -euo pipefail
 pkgs=(build-essential meson ninja-build pkg-config python3
       libjansson-dev libcap-dev libseccomp-dev libcmocka-dev
       clang clang-format libclang-rt-14-dev bubblewrap runc crun
-      libbpf-dev bpftool python3-yaml systemd
-      jq strace git perl)
+      libbpf-dev bpftool python3-yaml systemd libcapstone-dev golang-go busybox-static
+      jq strace git perl sqlite3 curl xz-utils)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

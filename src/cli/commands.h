@@ -8,6 +8,7 @@ int cmd_explain(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 
 /* listing.c: `callfence help --capabilities|--syscalls`, hidden lists for shell completion. */

@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "inspect", cmd_inspect, "show the seccomp filters a running process is under" },
 	{ "lint", cmd_lint, "check profiles for holes, runtime breakage and dead rules" },
 	{ "diff", cmd_diff, "compare two profiles by verdict, per ABI and argument region" },
+	{ "predict", cmd_predict, "predict a program's profile from its ELF files alone" },
 };
 
 static void usage(FILE *f)

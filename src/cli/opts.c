@@ -302,3 +302,24 @@ void opts_unknown_option(const char *cmd, const char *arg, int short_opt,
 	}
 	fprintf(stderr, "Run 'callfence %s --help' for the options.\n", cmd);
 }
+
+int opts_parse_choice(const char *cmd, const char *opt, const char *arg, const char *const *valid,
+		      size_t n)
+{
+	struct cf_suggest sg;
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(arg, valid[i]) == 0)
+			return (int)i;
+	cf_suggest_init(&sg, arg);
+	for (size_t i = 0; i < n; i++)
+		cf_suggest_consider(&sg, valid[i]);
+	fprintf(stderr, "callfence %s: %s: unknown value \"%s\"", cmd, opt, arg);
+	if (cf_suggest_is_near_miss(&sg))
+		fprintf(stderr, " (did you mean \"%s\"?)", sg.best);
+	fprintf(stderr, "; valid:");
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, " %s", valid[i]);
+	fprintf(stderr, "\n");
+	return -1;
+}

@@ -103,5 +103,9 @@ void output_warnings(const struct cf_warnings *w);
  */
 void opts_unknown_option(const char *cmd, const char *arg, int short_opt,
 			 const struct option *longopts);
+/* An option value from a fixed list: its index, or -1 after printing "callfence CMD: OPT:
+ * unknown value "ARG" (did you mean ...?); valid: ..." (the one near-miss rule, base/suggest.h). */
+int opts_parse_choice(const char *cmd, const char *opt, const char *arg, const char *const *valid,
+		      size_t n);
 /* Help text of the shared options, for each command's --help. */
 extern const char opts_security_help[];

@@ -311,14 +311,14 @@ int cf_lint_file(const char *path, const struct cf_lint_opts *opts, struct cf_li
 	size_t len = 0;
 	int r;
 
-	if (strcmp(path, "builtin") == 0) {
+	if (strcmp(path, "builtin") == 0 || strcmp(path, "podman") == 0) {
 		cleanup(cf_profile_freep) struct cf_profile *p = NULL;
-		struct lint_ctx c = { .source = "builtin", .opts = opts, .res = res };
+		struct lint_ctx c = { .source = path, .opts = opts, .res = res };
 
-		r = cf_profile_builtin(&p);
+		r = cf_profile_builtin_named(path, &p);
 		if (r < 0)
-			return diag_set(reterr, -r, "builtin", 0, 0, "",
-					"cannot build the builtin profile");
+			return diag_set(reterr, -r, path, 0, 0, "", "cannot build the %s profile",
+					path);
 		c.p = p;
 		return lint_profile(&c, reterr);
 	}

@@ -42,12 +42,10 @@ static int load(const char *path, const struct cf_resolve_opts *ro, struct cf_pr
 {
 	int q;
 
-	if (strcmp(path, "builtin") == 0) {
-		q = cf_profile_builtin(p);
-		if (q < 0)
-			return diag_set(d, -q, "builtin", 0, 0, "",
-					"cannot build the builtin profile");
-	} else {
+	q = cf_profile_builtin_named(path, p);
+	if (q < 0 && q != -ENOENT)
+		return diag_set(d, -q, path, 0, 0, "", "cannot build the %s profile", path);
+	if (q == -ENOENT) {
 		q = cf_profile_parse_file(path, p, d);
 		if (q < 0)
 			return q;

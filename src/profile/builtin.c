@@ -171,3 +171,12 @@ const char *cf_profile_builtin_upstream(void)
 {
 	return builtin_docker_default.upstream;
 }
+
+int cf_profile_builtin_named(const char *name, struct cf_profile **ret)
+{
+	if (strcmp(name, "builtin") == 0)
+		return cf_profile_builtin(ret);
+	if (strcmp(name, "podman") == 0)
+		return cf_profile_builtin_podman(ret);
+	return -ENOENT;
+}

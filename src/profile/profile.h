@@ -189,6 +189,9 @@ CF_MUST_CHECK int cf_profile_parse_buffer_with(const char *source, const char *b
 CF_MUST_CHECK int cf_profile_builtin(struct cf_profile **ret);
 /* Podman's default profile (containers/common seccomp.json), from our own tables. */
 CF_MUST_CHECK int cf_profile_builtin_podman(struct cf_profile **ret);
+/* The profile a built-in name stands for ("builtin": Docker's, "podman": Podman's); -ENOENT when
+ * the name is none of them (then it is a file name), other -errno on failure. */
+CF_MUST_CHECK int cf_profile_builtin_named(const char *name, struct cf_profile **ret);
 struct cf_profile *cf_profile_free(struct cf_profile *p);
 DEFINE_CLEANUP_FUNC(struct cf_profile *, cf_profile_free)
 

@@ -232,6 +232,49 @@ else
 	skip "this callfence has no record command" "merge with callfence record's profile"
 fi
 
+# --for: the same values and the same lists as record (src/record/synth-needs.c): for each
+# runtime, what record adds for it after the filter is allowed by predict's profile and what
+# predict adds is allowed by record's; none adds nothing; the default is docker in both
+needs() { # needs PROFILE: the names of its "runtime needs" rules
+	python3 -c 'import json,sys
+p = json.load(open(sys.argv[1]))
+print(" ".join(sorted({n for r in p["syscalls"] if r["action"] == "SCMP_ACT_ALLOW" and
+                       r.get("comment", "").startswith("runtime needs") for n in r["names"]})))' "$1"
+}
+within() { # within NAMES PROFILE: every name allowed by PROFILE
+	local n
+	for n in $1; do allowed "$2" | grep -qx "$n" || { echo "$n"; return 1; }; done
+}
+if "$CF" record --help >/dev/null 2>&1; then
+	for rt in docker runc crun callfence none; do
+		"$CF" predict --cache-dir "$CACHE" --for $rt -o "$W/for-$rt.json" /usr/bin/gzip 2>/dev/null
+		prc=$?
+		"$CF" record --for $rt -o "$W/rec-$rt.json" -- gzip -9 -c "$W/services.txt" >/dev/null 2>&1
+		rrc=$?
+		if [ $rt = none ]; then
+			[ $prc = 0 ] && [ $rrc = 0 ] && [ -z "$(needs "$W/for-$rt.json")" ] &&
+				[ -z "$(needs "$W/rec-$rt.json")" ]
+			ok $? "--for none: predict and record add nothing (exit $prc, $rrc)"
+			continue
+		fi
+		miss=$(within "$(needs "$W/rec-$rt.json")" "$W/for-$rt.json")
+		r1=$?
+		miss2=$(within "$(needs "$W/for-$rt.json")" "$W/rec-$rt.json")
+		r2=$?
+		[ $prc = 0 ] && [ $rrc = 0 ] && [ -n "$(needs "$W/for-$rt.json")" ] && [ $r1 = 0 ] && [ $r2 = 0 ]
+		ok $? "--for $rt: predict allows what record adds and record what predict adds (exit $prc, $rrc; missing: ${miss:-}${miss2:-none})"
+	done
+	"$CF" predict --cache-dir "$CACHE" -o "$W/for-default.json" /usr/bin/gzip 2>/dev/null
+	cmp -s "$W/for-default.json" "$W/for-docker.json"
+	ok $? "--for: predict's default is docker, as record's"
+else
+	skip "this callfence has no record command" "--for against record"
+fi
+"$CF" predict --no-cache --for kubernetes /usr/bin/gzip >/dev/null 2>"$W/for-bad.err"
+rc=$?
+[ $rc = 125 ] && grep -q 'valid: docker runc crun callfence none' "$W/for-bad.err"
+ok $? "twin: --for with an unknown runtime is refused with the valid values (exit $rc)"
+
 # the cache: a warm run gives the same list; a corrupted entry is a miss, never a crash
 "$CF" predict --cache-dir "$CACHE" --assume unresolved --format list /usr/bin/gzip >"$W/warm.list" 2>/dev/null
 cmp -s "$W/gzip.list" "$W/warm.list"

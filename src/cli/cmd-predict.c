@@ -12,12 +12,12 @@
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "cli/output.h"
+#include "record/synth.h"
 
 #if CF_HAVE_PREDICT
 #include "explain/explain.h"
 #include "predict/cache.h"
 #include "predict/predict.h"
-#include "record/synth.h"
 #endif
 
 enum predict_format {
@@ -53,8 +53,10 @@ static void predict_usage(FILE *f)
 		"                         the union, and report the calls predicted but never\n"
 		"                         recorded (a reviewer may drop them) and the calls recorded\n"
 		"                         but not predicted (an analysis bug: should be none)\n"
-		"      --for RUNTIME      add what RUNTIME calls after installing the filter:\n"
-		"                         callfence (default: callfence run's launcher), none\n"
+		"      --for docker|runc|crun|callfence|none\n"
+		"                         add what that runtime calls after installing the filter,\n"
+		"                         as record does (default docker, i.e. runc; callfence:\n"
+		"                         callfence run's launcher; none: nothing)\n"
 		"  -o, --output FILE      write FILE instead of stdout (replaced atomically)\n"
 		"      --assume WHAT      accept what the analysis cannot resolve instead of refusing:\n"
 		"                         no-plugins: a dlopen of a computed name loads nothing\n"
@@ -89,15 +91,6 @@ static int list(const struct cf_prediction *p, char **ret, size_t *ret_len)
 	*ret_len = sb.len;
 	return strbuf_steal(&sb, ret);
 }
-/* What callfence run's launcher calls after it installs the filter (src/run/exec.c's plan in
- * runc's order without no-new-privileges: bounding-set drops, the user switch Docker always
- * makes (uid 0 by default: setgroups, setgid, setuid), capset, execve; its preflight names any
- * of them the profile denies). */
-static const struct cf_synth_need callfence_needs[] = {
-	{ .name = "execve" },	 { .name = "capset" }, { .name = "capget" }, { .name = "prctl" },
-	{ .name = "setgroups" }, { .name = "setgid" }, { .name = "setuid" },
-};
-
 /* The names a profile allows unconditionally or not; with `recorded_only`, only in the rules
  * `callfence record` wrote for what it saw (comment "recorded ...") when there are any. */
 static bool allows(const struct cf_profile *p, const char *name, bool recorded_only)
@@ -211,16 +204,22 @@ static int synthesize(const struct cf_prediction *pred, const struct cf_cli_secu
 		.no_new_privileges = conf->no_new_privileges,
 	};
 	struct cf_synth_result res = { 0 };
+	struct cf_synth_need needs[64];
 	struct cf_diag d = { 0 };
 	int r;
 
 	ctx.opts.bounding = conf->caps;
 	ctx.opts.native = arch_native();
-	if (strcmp(runtime, "callfence") == 0) {
-		so.runtime = "callfence";
-		so.needs = callfence_needs;
-		so.n_needs = ARRAY_SIZE(callfence_needs);
+	/* record's --for, from the same lists; no plan for callfence: run's default launcher */
+	r = cf_synth_runtime_needs(runtime, conf->no_new_privileges, NULL, needs,
+				   ARRAY_SIZE(needs));
+	if (r < 0) {
+		fprintf(stderr, "callfence: predict: --for %s: %s\n", runtime, strerror(-r));
+		return -EPROTO;
 	}
+	so.runtime = cf_synth_runtime_label(runtime);
+	so.needs = needs;
+	so.n_needs = (size_t)r;
 	r = cf_synth(&pred->rec, &so, &res, &d);
 	if (r < 0) {
 		if (d.message[0])
@@ -274,10 +273,9 @@ int cmd_predict(int argc, char **argv)
 	/* in enum predict_format order; --assume in CF_ASSUME_* bit order */
 	static const char *const formats[] = { "list", "docker", "oci" };
 	static const char *const assumes[] = { "no-plugins", "unresolved" };
-	static const char *const runtimes[] = { "callfence", "none" };
 	struct cf_cli_security sec = { 0 };
 	enum predict_format format = PREDICT_DOCKER;
-	const char *runtime = "callfence", *merge = NULL;
+	const char *runtime = "docker", *merge = NULL;
 	const char *output = "-", *cache_dir = NULL, *library_path = NULL;
 	bool no_cache = false, verbose = false;
 	unsigned assume = 0;
@@ -322,11 +320,11 @@ int cmd_predict(int argc, char **argv)
 			verbose = true;
 			break;
 		case OPT_FOR:
-			r = opts_parse_choice("predict", "--for", optarg, runtimes,
-					      ARRAY_SIZE(runtimes));
+			r = opts_parse_choice("predict", "--for", optarg, cf_synth_runtimes,
+					      cf_synth_n_runtimes);
 			if (r < 0)
 				return CF_EXIT_ERROR;
-			runtime = runtimes[r];
+			runtime = cf_synth_runtimes[r];
 			break;
 		case OPT_MERGE:
 			merge = optarg;

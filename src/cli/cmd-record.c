@@ -59,7 +59,7 @@ struct rec_cli {
 	struct cf_cli_security sec;
 	const char *out; /* NULL: stdout */
 	enum cf_synth_format format;
-	const char *runtime; /* docker, runc, crun, callfence */
+	const char *runtime; /* cf_synth_runtimes[] */
 	enum cf_rec_backend backend;
 	bool verify;
 	bool merge;
@@ -83,8 +83,10 @@ static void usage(FILE *f)
 		"      --format docker|oci              a Docker profile (default), or the OCI\n"
 		"                                       fragment: process.capabilities reduced to\n"
 		"                                       those used, noNewPrivileges, linux.seccomp\n"
-		"      --for docker|runc|crun|callfence add what that runtime calls after installing\n"
-		"                                       the filter (default docker, i.e. runc)\n"
+		"      --for docker|runc|crun|callfence|none\n"
+		"                                       add what that runtime calls after installing\n"
+		"                                       the filter (default docker, i.e. runc;\n"
+		"                                       callfence: callfence run; none: nothing)\n"
 		"      --backend auto|ebpf|ptrace       observer: eBPF (root, kernel BTF), or ptrace\n"
 		"                                       (slower, cannot see capability checks);\n"
 		"                                       auto: eBPF, else ptrace (said once)\n"
@@ -103,57 +105,6 @@ static int fail(const struct cf_diag *d)
 {
 	output_diag(d, "error");
 	return CF_EXIT_ERROR;
-}
-
-/* ------------------------------------------------------------------------------------------- */
-/* --for */
-
-/* callfence's own launcher: the plan's calls after the profile's filter (preflight.c checks
- * the same list against the profile before every run). */
-static size_t callfence_needs(const struct cf_plan *plan, struct cf_synth_need *out, size_t max)
-{
-	size_t n = 0;
-
-	for (size_t i = plan->seccomp_step + 1; i < plan->n_steps; i++) {
-		const struct cf_step *s = &plan->steps[i];
-		const char *name = cf_step_syscall_name(s);
-		bool prctl = name && strcmp(name, "prctl") == 0;
-		size_t j;
-
-		if (!name)
-			continue;
-		for (j = 0; j < n && strcmp(out[j].name, name) != 0; j++)
-			;
-		if (j == n) {
-			if (n == max)
-				break;
-			out[n++] = (struct cf_synth_need){ .name = name };
-		}
-		if (prctl && out[j].n_arg0 < ARRAY_SIZE(out[j].arg0)) {
-			bool seen = false;
-
-			for (unsigned k = 0; k < out[j].n_arg0; k++)
-				seen |= out[j].arg0[k] == s->args[0];
-			if (!seen)
-				out[j].arg0[out[j].n_arg0++] = s->args[0];
-		}
-	}
-	return n;
-}
-
-static size_t runtime_needs(const char *runtime, bool nnp, struct cf_synth_need *out, size_t max)
-{
-	struct cf_runtime_call calls[48];
-	int n = cf_runtime_calls(strcmp(runtime, "docker") == 0 ? "runc" : runtime, nnp, calls,
-				 ARRAY_SIZE(calls));
-
-	for (int i = 0; i < n && (size_t)i < max; i++) {
-		out[i] = (struct cf_synth_need){ .name = calls[i].name,
-						 .fallback = calls[i].fallback,
-						 .n_arg0 = calls[i].n_arg0 };
-		memcpy(out[i].arg0, calls[i].arg0, sizeof(out[i].arg0));
-	}
-	return n < 0 ? 0 : (size_t)n;
 }
 
 /* ------------------------------------------------------------------------------------------- */
@@ -399,11 +350,13 @@ static int record_phase(struct rec_cli *a, char **cmd, int handover)
 		code = fail(&diag);
 		goto out;
 	}
-	if (strcmp(a->runtime, "callfence") == 0)
-		n_needs = callfence_needs(plan, needs, ARRAY_SIZE(needs));
-	else
-		n_needs = runtime_needs(a->runtime, prep.conf.no_new_privileges, needs,
-					ARRAY_SIZE(needs));
+	r = cf_synth_runtime_needs(a->runtime, prep.conf.no_new_privileges, plan, needs,
+				   ARRAY_SIZE(needs));
+	if (r < 0) {
+		fprintf(stderr, "callfence record: --for %s: %s\n", a->runtime, strerror(-r));
+		goto out;
+	}
+	n_needs = (size_t)r;
 	if (a->out && strcmp(a->out, "-") != 0) {
 		if (cli_output_open("--output", a->out, &of) < 0)
 			goto out;
@@ -440,8 +393,7 @@ static int record_phase(struct rec_cli *a, char **cmd, int handover)
 		.format = a->format,
 		.label = "recorded",
 		.tool = "callfence record",
-		.runtime =
-			strcmp(a->runtime, "docker") == 0 ? "runc (Docker's runtime)" : a->runtime,
+		.runtime = cf_synth_runtime_label(a->runtime),
 		.needs = needs,
 		.n_needs = n_needs,
 		.run_caps = prep.conf.caps,
@@ -813,7 +765,6 @@ static int parse_args(int argc, char **argv, struct rec_cli *a)
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const formats[] = { "docker", "oci" };
-	static const char *const runtimes[] = { "docker", "runc", "crun", "callfence" };
 	static const char *const backends[] = { "auto", "ebpf", "ptrace" };
 	struct cf_diag diag;
 	int c, r;
@@ -850,10 +801,10 @@ static int parse_args(int argc, char **argv, struct rec_cli *a)
 			a->format = r == 0 ? CF_SYNTH_DOCKER : CF_SYNTH_OCI;
 			break;
 		case OPT_FOR:
-			r = parse_choice("--for", optarg, runtimes, ARRAY_SIZE(runtimes));
+			r = parse_choice("--for", optarg, cf_synth_runtimes, cf_synth_n_runtimes);
 			if (r < 0)
 				return CF_EXIT_ERROR;
-			a->runtime = runtimes[r];
+			a->runtime = cf_synth_runtimes[r];
 			break;
 		case OPT_BACKEND:
 			r = parse_choice("--backend", optarg, backends, ARRAY_SIZE(backends));

@@ -16,6 +16,7 @@
 #include "predict/elf.h"
 #include "predict/ldcache.h"
 #include "predict/predict.h"
+#include "predict/setxid.h"
 #include "predict/summary.h"
 
 #define MAX_MODULES 1024
@@ -599,7 +600,18 @@ static int collect(struct prog *p)
 		for (size_t k = 0; k < m->sum.n_unres; k++) {
 			const struct ps_unres *u = &m->sum.unres[k];
 			char where[CF_REC_ORIGIN_SIZE];
+			uint32_t nrs[16];
+			int n;
 			if (!m->reached[u->func])
+				continue;
+			/* glibc's setxid broadcast repeats the set*id calls its callers make */
+			n = psetxid_numbers(&m->elf, &m->sum, m->reached, u, nrs, ARRAY_SIZE(nrs));
+			for (int j = 0; j < n; j++) {
+				r = add_call(p, (uint32_t)i, u->func, nrs[j]);
+				if (r < 0)
+					return r;
+			}
+			if (n >= 0)
 				continue;
 			origin(p, (uint32_t)i, u->func, "syscall", where, sizeof(where));
 			r = add_gap(

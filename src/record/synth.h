@@ -56,6 +56,20 @@ struct cf_synth_need {
 	unsigned n_arg0;
 };
 
+/* --for (synth-needs.c): the runtimes record and predict know, in --help order */
+extern const char *const cf_synth_runtimes[];
+extern const size_t cf_synth_n_runtimes;
+struct cf_plan;
+/* What RUNTIME ("docker" = runc, "runc", "crun", "callfence", "none") calls after installing the
+ * filter with this no-new-privileges setting. "callfence" reads plan's steps after the filter,
+ * or takes `callfence run`'s default launcher when plan is NULL. Returns how many were stored,
+ * -ENOENT for an unknown runtime, -E2BIG past max. */
+CF_MUST_CHECK int cf_synth_runtime_needs(const char *runtime, bool no_new_privileges,
+					 const struct cf_plan *plan, struct cf_synth_need *out,
+					 size_t max);
+/* The name in the profile's comments ("runc (Docker's runtime)" for docker), NULL for none. */
+const char *cf_synth_runtime_label(const char *runtime);
+
 struct cf_synth_opts {
 	/* The base as explain sees it: profile + resolved for the run's capabilities and arch,
 	 * or seccomp_disabled (unconfined: everything recorded is allowed). Borrowed. */

@@ -46,6 +46,10 @@ struct pbuild {
 	uint8_t *
 		noret; /* per function: no ret and no jump out of its region (abort, __libc_fatal) */
 	struct pb_vec edges, sys;
+	uint32_t *isites; /* instructions calling or jumping through a pointer that may be local */
+	size_t n_isites, cap_isites;
+	uint64_t *taken; /* per function: where the code takes its address as a value, or 0 */
+	uint64_t *jcc_in; /* per function: a conditional jump from elsewhere to its start, or 0 */
 	struct psummary *s;
 	size_t cap_icalls, cap_unres;
 };
@@ -65,6 +69,10 @@ struct pres {
 	uint64_t addr; /* a lea'd address (for a string argument) */
 };
 void pb_resolve(const struct pbuild *b, size_t insn, uint8_t reg, struct pres *ret);
+
+/* Functions passing their first argument to an imported function, and the sites that may call
+ * them (fnptr.c). */
+CF_MUST_CHECK int pb_fnptr(struct pbuild *b);
 
 /* syscall sites -> sys pairs; wrappers; propagation of wrapper arguments from call sites. */
 CF_MUST_CHECK int pb_syscalls(struct pbuild *b);

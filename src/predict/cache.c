@@ -16,7 +16,7 @@
 #include "predict/elf.h"
 
 #define MAGIC	"CFPRED01"
-#define VERSION 1
+#define VERSION 2
 /* an entry larger than this is not ours */
 #define MAX_ENTRY (512u << 20)
 
@@ -29,7 +29,7 @@ struct header {
 	char pad[7];
 	uint64_t file_size;
 	uint64_t n_insns;
-	uint64_t counts[9];
+	uint64_t counts[11];
 	uint64_t payload_size;
 	uint64_t checksum;
 };
@@ -85,7 +85,9 @@ static uint64_t fnv(const uint8_t *p, size_t n)
 	X(5, roots, n_roots, uint32_t)             \
 	X(6, icalls, n_icalls, struct ps_icall)    \
 	X(7, unres, n_unres, struct ps_unres)      \
-	X(8, strings, strings_size, char)
+	X(8, psites, n_psites, struct ps_icall)    \
+	X(9, argfns, n_argfns, struct ps_argfn)    \
+	X(10, strings, strings_size, char)
 
 static int entry_path(const char *dir, const char *id, char *buf, size_t size)
 {
@@ -136,6 +138,15 @@ static bool valid(const struct psummary *s)
 	}
 	for (size_t i = 0; i < s->n_unres; i++)
 		if (s->unres[i].func >= s->n_funcs)
+			return false;
+	for (size_t i = 0; i < s->n_psites; i++) {
+		const struct ps_icall *c = &s->psites[i];
+		if (c->func >= s->n_funcs || (c->import != PS_NONE && c->import >= s->n_funcs) ||
+		    c->n > PS_MAX_VALS || (c->kind != PA_CONST && c->kind != PA_UNKNOWN))
+			return false;
+	}
+	for (size_t i = 0; i < s->n_argfns; i++)
+		if (s->argfns[i].func >= s->n_funcs || s->argfns[i].why > PAW_JCC)
 			return false;
 	return true;
 }

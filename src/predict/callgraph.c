@@ -101,6 +101,8 @@ void psummary_clear(struct psummary *s)
 	free(s->roots);
 	free(s->icalls);
 	free(s->unres);
+	free(s->psites);
+	free(s->argfns);
 	free(s->strings);
 	*s = (struct psummary){ 0 };
 }
@@ -434,6 +436,132 @@ static int add_icall(struct ctx *c, uint32_t f, uint32_t imp, size_t insn)
 	return 0;
 }
 
+static bool in_plt(const struct cf_elf *e, uint64_t a)
+{
+	const struct cf_elf_range *rg = cf_elf_range_at(e, a);
+	return rg && strncmp(rg->name, ".plt", 4) == 0;
+}
+
+static size_t first_jump_to(const struct pbuild *b, uint64_t target)
+{
+	return plower_u64(b->jumps, b->n_jumps, sizeof(*b->jumps), target);
+}
+
+static int add_isite(struct pbuild *b, size_t insn)
+{
+	if (b->n_isites == b->cap_isites) {
+		size_t ncap = b->cap_isites ? b->cap_isites * 2 : 64;
+		uint32_t *n = realloc(b->isites, ncap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		b->isites = n;
+		b->cap_isites = ncap;
+	}
+	b->isites[b->n_isites++] = (uint32_t)insn;
+	return 0;
+}
+
+/* The code takes the address of function g (at its start) as a value at `at`. */
+static void take(struct pbuild *b, uint32_t g, uint64_t addr, uint64_t at)
+{
+	if (b->s->funcs[g].addr == addr && !b->taken[g])
+		b->taken[g] = at;
+}
+
+/* `mov %reg,mem` or `mov $imm,mem` (89 /r, c7 /0, an optional REX): the instruction overwrites
+ * the slot rather than reading the pointer in it (cap_set_syscall storing the program's). */
+static bool stores_to_memory(const struct pbuild *b, const struct pinsn *in)
+{
+	const uint8_t *p = cf_elf_at(b->e, in->addr, 2);
+	size_t k = p && (p[0] & 0xf0) == 0x40 ? 1 : 0;
+
+	return p && (p[k] == 0x89 || p[k] == 0xc7) && in->def == PD_NONE;
+}
+
+/* `call/jmp *%reg` (optional notrack 3e and REX prefixes, ff /2 or /4 with mod 11): the
+ * register, or PR_NONE for a memory operand. */
+static uint8_t ind_reg(const struct pbuild *b, const struct pinsn *in)
+{
+	const uint8_t *p = cf_elf_at(b->e, in->addr, in->len);
+	size_t k = 0;
+	uint8_t rex = 0;
+
+	if (!p)
+		return PR_NONE;
+	if (k < in->len && p[k] == 0x3e)
+		k++;
+	if (k < in->len && (p[k] & 0xf0) == 0x40)
+		rex = p[k++];
+	if (k + 2 != in->len || p[k] != 0xff || (p[k + 1] & 0xc0) != 0xc0)
+		return PR_NONE;
+	return (uint8_t)((p[k + 1] & 7) | (rex & 1 ? 8 : 0));
+}
+
+/* A 64-bit `op r/m64, r64` or `op r64, r/m64` with both operands registers, mod 11, writing
+ * `reg`: opcode byte returned, 0 when the instruction is not that. */
+static uint8_t rr_op(const struct pbuild *b, const struct pinsn *in, uint8_t reg)
+{
+	const uint8_t *p = cf_elf_at(b->e, in->addr, in->len);
+
+	if (!p || in->len != 3 || (p[0] & 0xf8) != 0x48 || (p[2] & 0xc0) != 0xc0 || in->dst != reg)
+		return 0;
+	return p[1];
+}
+
+/*
+ * An indirect call or jump whose target provably is not a function of this file reached by its
+ * address (fnptr.c): walking back over straight-line code (no jump lands in between), the target
+ * register is last written by
+ * - `mov SLOT(%rip),%reg` where SLOT is bound to an imported symbol (a call through the GOT, as
+ *   _init's __gmon_start__ and crtstuff's _ITM_* hooks), or
+ * - `add %base,%reg` right after `movslq (...),%reg`, then `jmp *%reg`: gcc's and clang's
+ *   position-independent switch (a 32-bit offset from a table in .rodata added to the table's
+ *   address), whose targets are blocks of the jumping function itself.
+ */
+static bool not_local_pointer(struct ctx *c, size_t i)
+{
+	const struct pbuild *b = &c->b;
+	const struct pinsn *in = &b->code.insns[i];
+	uint8_t reg = ind_reg(b, in);
+	uint32_t imp;
+
+	if (reg == PR_NONE || reg == PR_RSP)
+		return false;
+	for (size_t k = i; k-- > 0 && i - k <= 8;) {
+		const struct pinsn *p = &b->code.insns[k];
+		size_t j = first_jump_to(b, b->code.insns[k + 1].addr);
+
+		if (!pinsn_falls_through(p) || p->kind == PK_CALL || p->kind == PK_CALL_MEM ||
+		    p->kind == PK_CALL_IND || p->kind == PK_BAD ||
+		    p->addr + p->len != b->code.insns[k + 1].addr ||
+		    (j < b->n_jumps && b->jumps[j].target == b->code.insns[k + 1].addr))
+			return false;
+		if (!(p->wmask & (1u << reg)))
+			continue;
+		if (p->dst != reg)
+			return false;
+		if ((p->flags & PF_RIPREF) && p->def == PD_OTHER) {
+			const uint8_t *x = cf_elf_at(b->e, p->addr, 3);
+			/* 48/4c 8b /r, mod 00 r/m 101: mov disp32(%rip),%reg */
+			return x && p->len == 7 && (x[0] & 0xfb) == 0x48 && x[1] == 0x8b &&
+			       (x[2] & 0xc7) == 0x05 &&
+			       slot_import(c, p->target, false, &imp) == 0 && imp != PS_NONE;
+		}
+		/* 01 /r or 03 /r: add; then the table load: 63 /r (movslq) */
+		if (in->kind == PK_JMP_IND && k > 0 &&
+		    (rr_op(b, p, reg) == 0x01 || rr_op(b, p, reg) == 0x03)) {
+			const struct pinsn *q = &b->code.insns[k - 1];
+			const uint8_t *x = cf_elf_at(b->e, q->addr, 2);
+			size_t jq = first_jump_to(b, p->addr);
+			return x && q->dst == reg && (x[0] & 0xf8) == 0x48 && x[1] == 0x63 &&
+			       q->addr + q->len == p->addr &&
+			       !(jq < b->n_jumps && b->jumps[jq].target == p->addr);
+		}
+		return false;
+	}
+	return false;
+}
+
 /* A PLT stub: the function's first instruction (after endbr64) jumps through an import slot. */
 static uint32_t plt_import(struct ctx *c, uint32_t f)
 {
@@ -498,18 +626,32 @@ static int walk(struct ctx *c)
 					r = pb_push(&b->edges, f, imp | PE_IMPORT);
 					if (r == 0)
 						r = add_icall(c, f, imp, i);
-				} else if (r == 0 && in_exec(e, slot_local(c, t))) {
+					break;
+				}
+				/* a slot of our own (possibly writable): a pointer call; but the PLT
+				 * only jumps through the GOT, whose slots without a relocation
+				 * (PLT0's GOT[2]) the loader fills with its own resolver */
+				if (r == 0 && !in_plt(e, in->addr))
+					r = add_isite(b, i);
+				if (r == 0 && in_exec(e, slot_local(c, t))) {
 					g = psummary_func_at(s, slot_local(c, t));
 					if (g != PS_NONE)
 						r = pb_push(&b->edges, f, g);
 				}
 				break;
+			case PK_CALL_IND:
+			case PK_JMP_IND:
+				if (!not_local_pointer(c, i))
+					r = add_isite(b, i);
+				break;
 			default:
 				if (in->def == PD_ADDR ||
 				    ((in->flags & PF_IMM) && e->type == ET_EXEC)) {
 					if (in_exec(e, t) &&
-					    (g = psummary_func_at(s, t)) != PS_NONE)
+					    (g = psummary_func_at(s, t)) != PS_NONE) {
 						r = pb_push(&b->edges, f, g);
+						take(b, g, t, in->addr);
+					}
 				} else if (in->flags & PF_RIPREF) {
 					/* a function's address loaded from the GOT */
 					r = slot_import(c, t, true, &imp);
@@ -518,11 +660,18 @@ static int walk(struct ctx *c)
 					else if (r == 0 && !in_exec(e, t) && rel_at(c, t) &&
 						 in_exec(e, slot_local(c, t)) &&
 						 (g = psummary_func_at(s, slot_local(c, t))) !=
-							 PS_NONE)
+							 PS_NONE) {
 						r = pb_push(&b->edges, f, g);
+						if (!stores_to_memory(b, in))
+							take(b, g, slot_local(c, t), in->addr);
+					}
 				}
 				break;
 			}
+			if (in->kind == PK_JCC && !(t >= lo && t < hi) && in_exec(e, t) &&
+			    (g = psummary_func_at(s, t)) != PS_NONE && s->funcs[g].addr == t &&
+			    !b->jcc_in[g])
+				b->jcc_in[g] = in->addr;
 		}
 	}
 	free(stub);
@@ -700,6 +849,11 @@ int psummary_build(const struct cf_elf *e, struct psummary *ret)
 		r = finish(&c);
 		goto out;
 	}
+	b->taken = calloc(b->n_starts + 1, sizeof(*b->taken));
+	b->jcc_in = calloc(b->n_starts + 1, sizeof(*b->jcc_in));
+	r = -ENOMEM;
+	if (!b->taken || !b->jcc_in)
+		goto out;
 	r = walk(&c);
 	if (r == 0)
 		r = find_noreturn(b);
@@ -707,6 +861,8 @@ int psummary_build(const struct cf_elf *e, struct psummary *ret)
 		r = pb_syscalls(b);
 	if (r == 0)
 		r = finish(&c);
+	if (r == 0)
+		r = pb_fnptr(b);
 out:
 	pcode_clear(&b->code);
 	free(c.rels);
@@ -717,6 +873,9 @@ out:
 	free(b->noret);
 	free(b->jumps);
 	free(b->sites);
+	free(b->isites);
+	free(b->taken);
+	free(b->jcc_in);
 	free(b->edges.v);
 	free(b->sys.v);
 	if (r < 0)

@@ -542,6 +542,72 @@ static int dlopens(struct prog *p, size_t *seen)
 	return loaded;
 }
 
+static bool imports_name(const struct pmod *m, const char *name)
+{
+	for (size_t k = 0; k < m->sum.n_imports; k++) {
+		const char *n = ps_str(&m->sum, m->sum.imports[k]);
+		if (n && strcmp(n, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Ways for other objects to put functions of their own into libcap's syscall pointers
+ * (fnptr.c): cap_set_syscall() (libcap/cap_proc.c) called by another object, libpsx's
+ * psx_load_syscalls() (libpsx/psx.c) present. Either: the pointers' numbers reach functions the
+ * per-file rule does not see, so the gap stays. */
+static const char *pointer_replaced(const struct prog *p, uint32_t mod)
+{
+	for (size_t i = 0; i < p->n_mods; i++) {
+		/* libcap defines a weak psx_load_syscalls of its own that does nothing */
+		if (i != mod && psummary_export(&p->mods[i].sum, "psx_load_syscalls") != PS_NONE)
+			return "libpsx's psx_load_syscalls replaces libcap's syscall pointers";
+		if (i != mod && psummary_export(&p->mods[mod].sum, "cap_set_syscall") != PS_NONE &&
+		    imports_name(&p->mods[i], "cap_set_syscall"))
+			return "cap_set_syscall is called from another object: the syscall "
+			       "pointers may hold its functions";
+	}
+	return NULL;
+}
+
+/* A function passing its first argument to an imported wrapper, reached through its address
+ * (fnptr.c): its numbers are the constants at the reached sites that may call it. 1 when done,
+ * 0 when the rule does not apply (the caller reports the gap), -errno. */
+static int pointer_wrapper(struct prog *p, uint32_t mod, const struct ps_icall *ic)
+{
+	const struct pmod *m = &p->mods[mod];
+	const struct ps_argfn *a = NULL;
+	int r;
+
+	if (ic->kind != PA_ARG || ic->reg != PR_RDI || pointer_replaced(p, mod))
+		return 0;
+	for (size_t k = 0; k < m->sum.n_argfns && !a; k++)
+		if (m->sum.argfns[k].func == ic->func)
+			a = &m->sum.argfns[k];
+	if (!a || a->why != PAW_SITES)
+		return 0;
+	for (size_t k = 0; k < m->sum.n_psites; k++) {
+		const struct ps_icall *ps = &m->sum.psites[k];
+		if ((ps->import != PS_NONE && ps->import != ic->func) || !m->reached[ps->func])
+			continue;
+		if (ps->kind != PA_CONST)
+			return 0;
+	}
+	for (size_t k = 0; k < m->sum.n_psites; k++) {
+		const struct ps_icall *ps = &m->sum.psites[k];
+		if ((ps->import != PS_NONE && ps->import != ic->func) || !m->reached[ps->func])
+			continue;
+		for (uint8_t v = 0; v < ps->n; v++) {
+			if (ps->vals[v] >= 1024)
+				continue;
+			r = add_call(p, mod, ps->func, ps->vals[v]);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 1;
+}
+
 /* Imported wrappers (glibc's syscall()): the number is the caller's constant first argument. */
 static int wrapper_calls(struct prog *p)
 {
@@ -567,6 +633,11 @@ static int wrapper_calls(struct prog *p)
 				}
 				continue;
 			}
+			r = pointer_wrapper(p, (uint32_t)i, ic);
+			if (r < 0)
+				return r;
+			if (r > 0)
+				continue;
 			origin(p, (uint32_t)i, ic->func,
 			       ps_str(&m->sum, m->sum.imports[ic->import]), where, sizeof(where));
 			r = add_gap(

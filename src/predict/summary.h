@@ -63,6 +63,22 @@ struct ps_unres {
 	uint64_t addr;
 };
 
+/* A function whose syscall number is its own first argument passed on to an imported wrapper
+ * (`f(nr, ...) { return syscall(nr, ...); }`), reached through its address (fnptr.c): whether
+ * the call sites in this file are provably all of its callers. */
+enum ps_argwhy {
+	PAW_SITES, /* yes: its numbers are the first arguments at psites[] naming it or none */
+	PAW_EXPORTED, /* its name is exported: any object may call it */
+	PAW_ESCAPES, /* the code takes its address as a value (at), which may leave the file */
+	PAW_JCC, /* a conditional jump to it (at): a way in the sites do not describe */
+};
+
+struct ps_argfn {
+	uint32_t func;
+	uint32_t why; /* enum ps_argwhy */
+	uint64_t at;
+};
+
 struct ps_export {
 	uint32_t name; /* offset into strings */
 	uint32_t func;
@@ -85,6 +101,12 @@ struct psummary {
 	size_t n_icalls;
 	struct ps_unres *unres;
 	size_t n_unres;
+	/* call sites that may reach a function through its address (import = PS_NONE: through a
+	 * pointer) or directly (import = the callee, a function of argfns[]); vals = rdi there */
+	struct ps_icall *psites;
+	size_t n_psites;
+	struct ps_argfn *argfns;
+	size_t n_argfns;
 	char *strings;
 	size_t strings_size;
 	uint64_t n_insns; /* decoded, for the statistics line */

@@ -30,7 +30,7 @@ cp /etc/services services.txt
 # reach gaps outside glibc (libcap's syscall function pointers through libnss_systemd,
 # libcrypto, dlopen of computed names, Go's syscall.Syscall called through a closure):
 # predicted with --assume, and their gaps must not be in libc.so.6.
-STRICT=" gzip cat cp xz "
+STRICT=" gzip cat cp xz ls jq "
 
 predict() { # predict NAME BINARY: profile in $W/NAME.json, list in $W/NAME.list
 	local assume=

@@ -3,9 +3,11 @@
  * User side of the eBPF recorder (kernel side: record.bpf.c, shared: record-event.h). libbpf
  * loads the skeleton built at compile time (CO-RE against this kernel's BTF). The parent seeds
  * the command's first task through a pidfd before the command may run its first step (as
- * --explain's observer, observe.c), drains the ring buffer from exec.c's wait loop (first calls:
- * provenance; new argument vectors), and after the run reads what the kernel counted: the
- * per-CPU counters of each seen call, the `ok` bits, the capabilities, the losses.
+ * --explain's observer, observe.c), drains the ring buffer from exec.c's wait loop (the first
+ * call of each: provenance, while the process still lives for /proc/PID/exe), and after the run
+ * reads what the kernel kept, which is the recording: the `seen` bitmap, the per-CPU counters of
+ * each seen call, the `ok` bits, the out-of-span calls and the argument vectors (hash maps read
+ * whole), the capabilities, the losses. An event the ring could not take costs an origin only.
  *
  * Capabilities: tp_btf/cap_capable where the kernel has that tracepoint (6.x: the trace event
  * in security/commoncap.c); without it the object is loaded again without that program and
@@ -63,6 +65,7 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	struct cf_rec_ebpf *e = ctx;
 	const struct cf_rec_event *ev = data;
+	char exe[CF_REC_EXE_SIZE + 1], comm[17];
 	struct cf_rec_call *c;
 	int r;
 
@@ -73,16 +76,46 @@ static int on_event(void *ctx, void *data, size_t size)
 		fail(e, r);
 		return 0;
 	}
-	if (ev->kind == CF_REC_EV_FIRST) {
-		char exe[CF_REC_EXE_SIZE + 1], comm[17];
+	memcpy(exe, ev->exe, CF_REC_EXE_SIZE);
+	exe[CF_REC_EXE_SIZE] = '\0';
+	memcpy(comm, ev->comm, 16);
+	comm[16] = '\0';
+	cf_rec_origin(ev->tgid, exe, comm, c->origin);
+	return 0;
+}
 
-		memcpy(exe, ev->exe, CF_REC_EXE_SIZE);
-		exe[CF_REC_EXE_SIZE] = '\0';
-		memcpy(comm, ev->comm, 16);
-		comm[16] = '\0';
-		cf_rec_origin(ev->tgid, exe, comm, c->origin);
-	} else if (ev->kind == CF_REC_EV_TUPLE) {
-		fail(e, cf_rec_call_add_tuple(c, (const uint64_t *)ev->args));
+/* (arch, nr as the task passed it) of a bit of record-event.h */
+static void bit_call(uint32_t bit, uint32_t *arch, int32_t *nr)
+{
+	uint32_t abi = bit / CF_REC_NR_SPAN, n = bit % CF_REC_NR_SPAN;
+
+	*arch = abi == 2 ? AUDIT_ARCH_I386 : AUDIT_ARCH_X86_64;
+	*nr = (int32_t)(abi == 1 ? n | CF_REC_X32_BIT : n);
+}
+
+/* Every masked argument vector the kernel kept (rtuples is the record; no event carries them) */
+static int read_tuples(struct cf_rec_ebpf *e)
+{
+	int fd = bpf_map__fd(e->skel->maps.rtuples);
+	struct cf_rec_tuple_key k, next, *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		struct cf_rec_call *c;
+		uint32_t arch;
+		int32_t nr;
+		int r;
+
+		if (next.bit < CF_REC_BITS) {
+			bit_call(next.bit, &arch, &nr);
+			r = cf_recording_add(e->rec, arch, nr, &c);
+			if (r < 0)
+				return r;
+			r = cf_rec_call_add_tuple(c, (const uint64_t *)next.args);
+			if (r < 0)
+				return r;
+		}
+		k = next;
+		prev = &k;
 	}
 	return 0;
 }
@@ -291,14 +324,14 @@ int cf_rec_ebpf_finish(struct cf_rec_ebpf *e)
 	if (!vals)
 		return -ENOMEM;
 	for (uint32_t bit = 0; bit < CF_REC_BITS; bit++) {
-		uint32_t abi = bit / CF_REC_NR_SPAN, n = bit % CF_REC_NR_SPAN;
-		uint32_t arch = abi == 2 ? AUDIT_ARCH_I386 : AUDIT_ARCH_X86_64;
-		int32_t nr = (int32_t)(abi == 1 ? n | CF_REC_X32_BIT : n);
 		struct cf_rec_call *c;
+		uint32_t arch;
+		int32_t nr;
 
 		if (!(b->seen[bit / 64] & (1ull << (bit % 64))))
 			continue;
-		/* present even when its first event was lost (then its origin is "?") */
+		bit_call(bit, &arch, &nr);
+		/* `seen` is the record; an event the ring could not take costs the origin: "?" */
 		r = cf_recording_add(e->rec, arch, nr, &c);
 		if (r < 0)
 			goto out;
@@ -328,8 +361,11 @@ int cf_rec_ebpf_finish(struct cf_rec_ebpf *e)
 	}
 	e->rec->caps_used = e->rec->caps_observed ? b->caps_used : 0;
 	e->rec->caps_denied = e->rec->caps_observed ? b->caps_denied : 0;
-	e->rec->lost = b->lost + b->untracked + b->others_full;
-	r = e->error;
+	/* a lost ring event (b->lost) costs an origin, not a call: not a loss of the recording */
+	e->rec->lost = b->untracked + b->others_full;
+	r = read_tuples(e);
+	if (r == 0)
+		r = e->error;
 out:
 	free(vals);
 	return r;

@@ -19,6 +19,8 @@
  * MAP_GET_NEXT_KEY) on fds already open; malloc.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,7 @@
 
 #include <sys/syscall.h>
 
+#include "base/cleanup.h"
 #include "cf-config.h"
 #include "observe/record-observe.h"
 
@@ -131,10 +134,42 @@ static void fill_watch(struct cf_rec_ebpf *e)
 	}
 }
 
+/* One /proc/kallsyms line "ADDR TYPE NAME[\t[MODULE]]": the address and the name (not
+ * terminated); false for a line of another shape. */
+static bool ksym_line(const char *p, const char *end, uint64_t *addr, const char **name,
+		      size_t *len)
+{
+	uint64_t a = 0;
+	const char *q = p;
+
+	for (; q < end && q - p < 16; q++) {
+		int d = *q >= '0' && *q <= '9' ? *q - '0' :
+			*q >= 'a' && *q <= 'f' ? *q - 'a' + 10 :
+						 -1;
+
+		if (d < 0)
+			break;
+		a = a << 4 | (uint64_t)d;
+	}
+	if (q == p || end - q < 4 || q[0] != ' ' || q[2] != ' ')
+		return false;
+	*addr = a;
+	*name = q + 3;
+	for (q += 3; q < end && *q != '\t'; q++)
+		;
+	*len = (size_t)(q - *name);
+	return true;
+}
+
 /*
  * The address ranges of the functions that check a capability with CAP_OPT_NOAUDIT
  * (record.bpf.c says why): a symbol's range ends at the next symbol's address. Without
  * /proc/kallsyms addresses (kptr_restrict) the probes stay in (caps_used may name more).
+ *
+ * One pass in large reads, stopping once every range is closed: the kernel generates the file
+ * line by line (5 MB, ~150k symbols; reading it whole with stdio and sscanf twice took 180-300 ms
+ * of a recording's start). The kernel's own symbols come first, sorted by address
+ * (scripts/kallsyms sorts them), so a range ends at the first later line with a higher address.
  */
 static void fill_noaudit(struct cf_rec_ebpf *e)
 {
@@ -142,31 +177,49 @@ static void fill_noaudit(struct cf_rec_ebpf *e)
 					     "ns_capable_noaudit", "has_ns_capability_noaudit",
 					     "has_capability_noaudit" };
 	__u64 *lo = e->skel->bss->noaudit_lo, *hi = e->skel->bss->noaudit_hi;
-	size_t n = ARRAY_SIZE(names);
-	unsigned long long a;
-	char line[512], name[256], type;
-	FILE *f;
+	const size_t n = ARRAY_SIZE(names), size = 256 * 1024;
+	cleanup_close int fd = -1;
+	cleanup_free char *buf = NULL;
+	size_t have = 0, closed = 0;
+	bool done = false;
 
-	f = fopen("/proc/kallsyms", "re");
-	if (!f)
+	fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
+	buf = malloc(size);
+	if (fd < 0 || !buf)
 		return;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%llx %c %255s", &a, &type, name) == 3 && a != 0)
-			for (size_t i = 0; i < n; i++)
-				if (strcmp(name, names[i]) == 0 && lo[i] == 0)
-					lo[i] = a;
-	rewind(f);
-	for (size_t i = 0; i < n; i++)
-		hi[i] = lo[i] ? ~0ull : 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%llx %c", &a, &type) == 2)
-			for (size_t i = 0; i < n; i++)
-				if (lo[i] && a > lo[i] && a < hi[i])
+	while (!done) {
+		ssize_t got = read(fd, buf + have, size - have);
+		char *p = buf, *end, *nl;
+
+		if (got <= 0)
+			break;
+		end = buf + have + got;
+		for (; !done && (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1) {
+			const char *name;
+			uint64_t a;
+			size_t len;
+
+			if (!ksym_line(p, nl, &a, &name, &len) || a == 0)
+				continue;
+			for (size_t i = 0; i < n; i++) {
+				if (lo[i] && !hi[i] && a > lo[i]) {
 					hi[i] = a;
-	fclose(f);
+					closed++;
+				}
+				if (!lo[i] && strlen(names[i]) == len &&
+				    memcmp(name, names[i], len) == 0)
+					lo[i] = a;
+			}
+			done = closed == n;
+		}
+		have = (size_t)(end - p);
+		if (have == size) /* a line longer than the buffer: not kallsyms */
+			break;
+		memmove(buf, p, have);
+	}
 	for (size_t i = 0; i < n; i++)
-		if (hi[i] == ~0ull)
-			lo[i] = hi[i] = 0;
+		if (!hi[i])
+			lo[i] = 0;
 }
 
 static int load(struct cf_rec_ebpf *e, bool caps, const char **ret_why)

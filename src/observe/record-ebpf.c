@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +43,15 @@
 #include "observe/record-event.h"
 #include "observe/record.skel.h"
 
+/* the noaudit ranges (record.bpf.c), scanned by a thread while the programs load */
+struct noaudit_scan {
+	__u64 lo[CF_REC_NOAUDIT], hi[CF_REC_NOAUDIT];
+	pthread_t thread;
+	bool running;
+};
+
 struct cf_rec_ebpf {
+	struct noaudit_scan scan;
 	const struct cf_rec_opts *o;
 	struct cf_recording *rec;
 	struct record_bpf *skel;
@@ -171,12 +180,12 @@ static bool ksym_line(const char *p, const char *end, uint64_t *addr, const char
  * of a recording's start). The kernel's own symbols come first, sorted by address
  * (scripts/kallsyms sorts them), so a range ends at the first later line with a higher address.
  */
-static void fill_noaudit(struct cf_rec_ebpf *e)
+static void scan_noaudit(struct noaudit_scan *sc)
 {
 	static const char *const names[] = { "cap_vm_enough_memory", "security_vm_enough_memory_mm",
 					     "ns_capable_noaudit", "has_ns_capability_noaudit",
 					     "has_capability_noaudit" };
-	__u64 *lo = e->skel->bss->noaudit_lo, *hi = e->skel->bss->noaudit_hi;
+	__u64 *lo = sc->lo, *hi = sc->hi;
 	const size_t n = ARRAY_SIZE(names), size = 256 * 1024;
 	cleanup_close int fd = -1;
 	cleanup_free char *buf = NULL;
@@ -222,6 +231,30 @@ static void fill_noaudit(struct cf_rec_ebpf *e)
 			lo[i] = 0;
 }
 
+static void *scan_thread(void *data)
+{
+	scan_noaudit(data);
+	return NULL;
+}
+
+/* The scan (~30 ms of kernel formatting) runs beside libbpf's load (vmlinux BTF, the verifier:
+ * ~40 ms) on another CPU; the parent is not confined yet and the thread is joined before the
+ * command is started. Without a thread, it runs here. */
+static void noaudit_begin(struct noaudit_scan *sc)
+{
+	*sc = (struct noaudit_scan){ 0 };
+	sc->running = pthread_create(&sc->thread, NULL, scan_thread, sc) == 0;
+	if (!sc->running)
+		scan_noaudit(sc);
+}
+
+static void noaudit_end(struct noaudit_scan *sc)
+{
+	if (sc->running)
+		(void)pthread_join(sc->thread, NULL);
+	sc->running = false;
+}
+
 static int load(struct cf_rec_ebpf *e, bool caps, const char **ret_why)
 {
 	int r;
@@ -243,7 +276,10 @@ static int load(struct cf_rec_ebpf *e, bool caps, const char **ret_why)
 		return r;
 	}
 	fill_watch(e);
-	fill_noaudit(e);
+	noaudit_end(&e->scan);
+	_Static_assert(sizeof(e->skel->bss->noaudit_lo) == sizeof(e->scan.lo), "record.bpf.c");
+	memcpy(e->skel->bss->noaudit_lo, e->scan.lo, sizeof(e->scan.lo));
+	memcpy(e->skel->bss->noaudit_hi, e->scan.hi, sizeof(e->scan.hi));
 	r = record_bpf__attach(e->skel);
 	if (r < 0) {
 		*ret_why = "cannot attach to the syscall and scheduler tracepoints";
@@ -280,6 +316,7 @@ int cf_rec_ebpf_new(const struct cf_rec_opts *o, struct cf_recording *rec, struc
 	if (r < 0)
 		goto fail;
 	(void)libbpf_set_print(quiet);
+	noaudit_begin(&e->scan);
 	r = load(e, true, ret_why);
 	rec->caps_observed = r == 0;
 	if (r < 0 && r != -EPERM) {
@@ -312,6 +349,7 @@ struct cf_rec_ebpf *cf_rec_ebpf_free(struct cf_rec_ebpf *e)
 {
 	if (!e)
 		return NULL;
+	noaudit_end(&e->scan);
 	ring_buffer__free(e->rb);
 	record_bpf__destroy(e->skel);
 	cf_go_close(e->go);

@@ -22,6 +22,7 @@
 #define CF_REC_TUPLES	8192 /* distinct (call, masked arguments) in the kernel's dedup map */
 #define CF_REC_RINGBUF	(1024 * 1024)
 #define CF_REC_EXE_SIZE 64
+#define CF_REC_NOAUDIT	6 /* capability probes told apart by the kernel stack (record.bpf.c) */
 
 /* The first call of (arch, nr) in the tree: provenance only. What was called is the kernel's
  * bitmaps and maps (`seen`, rothers, rtuples), read whole after the run: an event the ring

@@ -55,7 +55,6 @@ struct rec_task {
  * security_vm_enough_memory_mm on 6.18: seen on the stack of an execve's stack vma), seccomp's filter
  * install asks ns_capable_noaudit); the tracepoint does not carry the option, so the kernel
  * stack is compared with their address ranges (from /proc/kallsyms, written by user space). */
-#define CF_REC_NOAUDIT 6
 __u64 noaudit_lo[CF_REC_NOAUDIT] = { 0 };
 __u64 noaudit_hi[CF_REC_NOAUDIT] = { 0 };
 
@@ -81,6 +80,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, CF_REC_OTHERS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct cf_rec_other_key);
 	__type(value, __u64);
 } rothers SEC(".maps");
@@ -88,6 +88,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, CF_REC_TUPLES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct cf_rec_tuple_key);
 	__type(value, __u8);
 } rtuples SEC(".maps");
@@ -107,7 +108,8 @@ __u64 others_full = 0;
 static __always_inline __u32 task_arch(struct task_struct *t)
 {
 	/* in_ia32_syscall(): TS_COMPAT is set for the duration of an int $0x80 / 32-bit call */
-	return (BPF_CORE_READ(t, thread_info.status) & TS_COMPAT) ? CF_REC_I386 : CF_REC_X86_64;
+	/* a BTF pointer: a direct load (CO-RE relocated), no probe-read helper on every call */
+	return (t->thread_info.status & TS_COMPAT) ? CF_REC_I386 : CF_REC_X86_64;
 }
 
 /* hide the bound from clang so that the mask stays and the verifier sees the index in bounds */

@@ -79,8 +79,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, CF_REC_OTHERS);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, CF_REC_OTHERS); /* preallocated: an insert never fails for memory */
 	__type(key, struct cf_rec_other_key);
 	__type(value, __u64);
 } rothers SEC(".maps");
@@ -88,6 +87,8 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, CF_REC_TUPLES);
+	/* allocated as vectors come (not 8192 elements at every start); a failed insert marks
+	 * tuple_full, and synth keeps the base's own condition: never looser */
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct cf_rec_tuple_key);
 	__type(value, __u8);

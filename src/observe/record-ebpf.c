@@ -3,9 +3,11 @@
  * User side of the eBPF recorder (kernel side: record.bpf.c, shared: record-event.h). libbpf
  * loads the skeleton built at compile time (CO-RE against this kernel's BTF). The parent seeds
  * the command's first task through a pidfd before the command may run its first step (as
- * --explain's observer, observe.c), drains the ring buffer from exec.c's wait loop (first calls:
- * provenance; new argument vectors), and after the run reads what the kernel counted: the
- * per-CPU counters of each seen call, the `ok` bits, the capabilities, the losses.
+ * --explain's observer, observe.c), drains the ring buffer from exec.c's wait loop (the first
+ * call of each: provenance, while the process still lives for /proc/PID/exe), and after the run
+ * reads what the kernel kept, which is the recording: the `seen` bitmap, the per-CPU counters of
+ * each seen call, the `ok` bits, the out-of-span calls and the argument vectors (hash maps read
+ * whole), the capabilities, the losses. An event the ring could not take costs an origin only.
  *
  * Capabilities: tp_btf/cap_capable where the kernel has that tracepoint (6.x: the trace event
  * in security/commoncap.c); without it the object is loaded again without that program and
@@ -17,6 +19,9 @@
  * MAP_GET_NEXT_KEY) on fds already open; malloc.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +29,7 @@
 
 #include <sys/syscall.h>
 
+#include "base/cleanup.h"
 #include "cf-config.h"
 #include "observe/record-observe.h"
 
@@ -37,7 +43,15 @@
 #include "observe/record-event.h"
 #include "observe/record.skel.h"
 
+/* the noaudit ranges (record.bpf.c), scanned by a thread while the programs load */
+struct noaudit_scan {
+	__u64 lo[CF_REC_NOAUDIT], hi[CF_REC_NOAUDIT];
+	pthread_t thread;
+	bool running;
+};
+
 struct cf_rec_ebpf {
+	struct noaudit_scan scan;
 	const struct cf_rec_opts *o;
 	struct cf_recording *rec;
 	struct record_bpf *skel;
@@ -63,6 +77,7 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	struct cf_rec_ebpf *e = ctx;
 	const struct cf_rec_event *ev = data;
+	char exe[CF_REC_EXE_SIZE + 1], comm[17];
 	struct cf_rec_call *c;
 	int r;
 
@@ -73,16 +88,46 @@ static int on_event(void *ctx, void *data, size_t size)
 		fail(e, r);
 		return 0;
 	}
-	if (ev->kind == CF_REC_EV_FIRST) {
-		char exe[CF_REC_EXE_SIZE + 1], comm[17];
+	memcpy(exe, ev->exe, CF_REC_EXE_SIZE);
+	exe[CF_REC_EXE_SIZE] = '\0';
+	memcpy(comm, ev->comm, 16);
+	comm[16] = '\0';
+	cf_rec_origin(ev->tgid, exe, comm, c->origin);
+	return 0;
+}
 
-		memcpy(exe, ev->exe, CF_REC_EXE_SIZE);
-		exe[CF_REC_EXE_SIZE] = '\0';
-		memcpy(comm, ev->comm, 16);
-		comm[16] = '\0';
-		cf_rec_origin(ev->tgid, exe, comm, c->origin);
-	} else if (ev->kind == CF_REC_EV_TUPLE) {
-		fail(e, cf_rec_call_add_tuple(c, (const uint64_t *)ev->args));
+/* (arch, nr as the task passed it) of a bit of record-event.h */
+static void bit_call(uint32_t bit, uint32_t *arch, int32_t *nr)
+{
+	uint32_t abi = bit / CF_REC_NR_SPAN, n = bit % CF_REC_NR_SPAN;
+
+	*arch = abi == 2 ? AUDIT_ARCH_I386 : AUDIT_ARCH_X86_64;
+	*nr = (int32_t)(abi == 1 ? n | CF_REC_X32_BIT : n);
+}
+
+/* Every masked argument vector the kernel kept (rtuples is the record; no event carries them) */
+static int read_tuples(struct cf_rec_ebpf *e)
+{
+	int fd = bpf_map__fd(e->skel->maps.rtuples);
+	struct cf_rec_tuple_key k, next, *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		struct cf_rec_call *c;
+		uint32_t arch;
+		int32_t nr;
+		int r;
+
+		if (next.bit < CF_REC_BITS) {
+			bit_call(next.bit, &arch, &nr);
+			r = cf_recording_add(e->rec, arch, nr, &c);
+			if (r < 0)
+				return r;
+			r = cf_rec_call_add_tuple(c, (const uint64_t *)next.args);
+			if (r < 0)
+				return r;
+		}
+		k = next;
+		prev = &k;
 	}
 	return 0;
 }
@@ -98,42 +143,116 @@ static void fill_watch(struct cf_rec_ebpf *e)
 	}
 }
 
+/* One /proc/kallsyms line "ADDR TYPE NAME[\t[MODULE]]": the address and the name (not
+ * terminated); false for a line of another shape. */
+static bool ksym_line(const char *p, const char *end, uint64_t *addr, const char **name,
+		      size_t *len)
+{
+	uint64_t a = 0;
+	const char *q = p;
+
+	for (; q < end && q - p < 16; q++) {
+		int d = *q >= '0' && *q <= '9' ? *q - '0' :
+			*q >= 'a' && *q <= 'f' ? *q - 'a' + 10 :
+						 -1;
+
+		if (d < 0)
+			break;
+		a = a << 4 | (uint64_t)d;
+	}
+	if (q == p || end - q < 4 || q[0] != ' ' || q[2] != ' ')
+		return false;
+	*addr = a;
+	*name = q + 3;
+	for (q += 3; q < end && *q != '\t'; q++)
+		;
+	*len = (size_t)(q - *name);
+	return true;
+}
+
 /*
  * The address ranges of the functions that check a capability with CAP_OPT_NOAUDIT
  * (record.bpf.c says why): a symbol's range ends at the next symbol's address. Without
  * /proc/kallsyms addresses (kptr_restrict) the probes stay in (caps_used may name more).
+ *
+ * One pass in large reads, stopping once every range is closed: the kernel generates the file
+ * line by line (5 MB, ~150k symbols; reading it whole with stdio and sscanf twice took 180-300 ms
+ * of a recording's start). The kernel's own symbols come first, sorted by address
+ * (scripts/kallsyms sorts them), so a range ends at the first later line with a higher address.
  */
-static void fill_noaudit(struct cf_rec_ebpf *e)
+static void scan_noaudit(struct noaudit_scan *sc)
 {
 	static const char *const names[] = { "cap_vm_enough_memory", "security_vm_enough_memory_mm",
 					     "ns_capable_noaudit", "has_ns_capability_noaudit",
 					     "has_capability_noaudit" };
-	__u64 *lo = e->skel->bss->noaudit_lo, *hi = e->skel->bss->noaudit_hi;
-	size_t n = ARRAY_SIZE(names);
-	unsigned long long a;
-	char line[512], name[256], type;
-	FILE *f;
+	__u64 *lo = sc->lo, *hi = sc->hi;
+	const size_t n = ARRAY_SIZE(names), size = 256 * 1024;
+	cleanup_close int fd = -1;
+	cleanup_free char *buf = NULL;
+	size_t have = 0, closed = 0;
+	bool done = false;
 
-	f = fopen("/proc/kallsyms", "re");
-	if (!f)
+	fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
+	buf = malloc(size);
+	if (fd < 0 || !buf)
 		return;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%llx %c %255s", &a, &type, name) == 3 && a != 0)
-			for (size_t i = 0; i < n; i++)
-				if (strcmp(name, names[i]) == 0 && lo[i] == 0)
-					lo[i] = a;
-	rewind(f);
-	for (size_t i = 0; i < n; i++)
-		hi[i] = lo[i] ? ~0ull : 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%llx %c", &a, &type) == 2)
-			for (size_t i = 0; i < n; i++)
-				if (lo[i] && a > lo[i] && a < hi[i])
+	while (!done) {
+		ssize_t got = read(fd, buf + have, size - have);
+		char *p = buf, *end, *nl;
+
+		if (got <= 0)
+			break;
+		end = buf + have + got;
+		for (; !done && (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1) {
+			const char *name;
+			uint64_t a;
+			size_t len;
+
+			if (!ksym_line(p, nl, &a, &name, &len) || a == 0)
+				continue;
+			for (size_t i = 0; i < n; i++) {
+				if (lo[i] && !hi[i] && a > lo[i]) {
 					hi[i] = a;
-	fclose(f);
+					closed++;
+				}
+				if (!lo[i] && strlen(names[i]) == len &&
+				    memcmp(name, names[i], len) == 0)
+					lo[i] = a;
+			}
+			done = closed == n;
+		}
+		have = (size_t)(end - p);
+		if (have == size) /* a line longer than the buffer: not kallsyms */
+			break;
+		memmove(buf, p, have);
+	}
 	for (size_t i = 0; i < n; i++)
-		if (hi[i] == ~0ull)
-			lo[i] = hi[i] = 0;
+		if (!hi[i])
+			lo[i] = 0;
+}
+
+static void *scan_thread(void *data)
+{
+	scan_noaudit(data);
+	return NULL;
+}
+
+/* The scan (~30 ms of kernel formatting) runs beside libbpf's load (vmlinux BTF, the verifier:
+ * ~40 ms) on another CPU; the parent is not confined yet and the thread is joined before the
+ * command is started. Without a thread, it runs here. */
+static void noaudit_begin(struct noaudit_scan *sc)
+{
+	*sc = (struct noaudit_scan){ 0 };
+	sc->running = pthread_create(&sc->thread, NULL, scan_thread, sc) == 0;
+	if (!sc->running)
+		scan_noaudit(sc);
+}
+
+static void noaudit_end(struct noaudit_scan *sc)
+{
+	if (sc->running)
+		(void)pthread_join(sc->thread, NULL);
+	sc->running = false;
 }
 
 static int load(struct cf_rec_ebpf *e, bool caps, const char **ret_why)
@@ -157,7 +276,10 @@ static int load(struct cf_rec_ebpf *e, bool caps, const char **ret_why)
 		return r;
 	}
 	fill_watch(e);
-	fill_noaudit(e);
+	noaudit_end(&e->scan);
+	_Static_assert(sizeof(e->skel->bss->noaudit_lo) == sizeof(e->scan.lo), "record.bpf.c");
+	memcpy(e->skel->bss->noaudit_lo, e->scan.lo, sizeof(e->scan.lo));
+	memcpy(e->skel->bss->noaudit_hi, e->scan.hi, sizeof(e->scan.hi));
 	r = record_bpf__attach(e->skel);
 	if (r < 0) {
 		*ret_why = "cannot attach to the syscall and scheduler tracepoints";
@@ -194,6 +316,7 @@ int cf_rec_ebpf_new(const struct cf_rec_opts *o, struct cf_recording *rec, struc
 	if (r < 0)
 		goto fail;
 	(void)libbpf_set_print(quiet);
+	noaudit_begin(&e->scan);
 	r = load(e, true, ret_why);
 	rec->caps_observed = r == 0;
 	if (r < 0 && r != -EPERM) {
@@ -226,6 +349,7 @@ struct cf_rec_ebpf *cf_rec_ebpf_free(struct cf_rec_ebpf *e)
 {
 	if (!e)
 		return NULL;
+	noaudit_end(&e->scan);
 	ring_buffer__free(e->rb);
 	record_bpf__destroy(e->skel);
 	cf_go_close(e->go);
@@ -291,14 +415,14 @@ int cf_rec_ebpf_finish(struct cf_rec_ebpf *e)
 	if (!vals)
 		return -ENOMEM;
 	for (uint32_t bit = 0; bit < CF_REC_BITS; bit++) {
-		uint32_t abi = bit / CF_REC_NR_SPAN, n = bit % CF_REC_NR_SPAN;
-		uint32_t arch = abi == 2 ? AUDIT_ARCH_I386 : AUDIT_ARCH_X86_64;
-		int32_t nr = (int32_t)(abi == 1 ? n | CF_REC_X32_BIT : n);
 		struct cf_rec_call *c;
+		uint32_t arch;
+		int32_t nr;
 
 		if (!(b->seen[bit / 64] & (1ull << (bit % 64))))
 			continue;
-		/* present even when its first event was lost (then its origin is "?") */
+		bit_call(bit, &arch, &nr);
+		/* `seen` is the record; an event the ring could not take costs the origin: "?" */
 		r = cf_recording_add(e->rec, arch, nr, &c);
 		if (r < 0)
 			goto out;
@@ -328,8 +452,11 @@ int cf_rec_ebpf_finish(struct cf_rec_ebpf *e)
 	}
 	e->rec->caps_used = e->rec->caps_observed ? b->caps_used : 0;
 	e->rec->caps_denied = e->rec->caps_observed ? b->caps_denied : 0;
-	e->rec->lost = b->lost + b->untracked + b->others_full;
-	r = e->error;
+	/* a lost ring event (b->lost) costs an origin, not a call: not a loss of the recording */
+	e->rec->lost = b->untracked + b->others_full;
+	r = read_tuples(e);
+	if (r == 0)
+		r = e->error;
 out:
 	free(vals);
 	return r;

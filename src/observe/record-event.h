@@ -22,20 +22,17 @@
 #define CF_REC_TUPLES	8192 /* distinct (call, masked arguments) in the kernel's dedup map */
 #define CF_REC_RINGBUF	(1024 * 1024)
 #define CF_REC_EXE_SIZE 64
+#define CF_REC_NOAUDIT	6 /* capability probes told apart by the kernel stack (record.bpf.c) */
 
-enum cf_rec_event_kind {
-	CF_REC_EV_FIRST = 1, /* first call of (arch, nr) in the tree: provenance */
-	CF_REC_EV_TUPLE = 2, /* a new masked argument vector of a watched call */
-};
-
+/* The first call of (arch, nr) in the tree: provenance only. What was called is the kernel's
+ * bitmaps and maps (`seen`, rothers, rtuples), read whole after the run: an event the ring
+ * could not take costs an origin ("?"), never a call or an argument vector. */
 struct cf_rec_event {
-	__u32 kind;
 	__u32 arch; /* AUDIT_ARCH_* */
 	__s32 nr; /* x32: with the x32 bit */
 	__s32 tgid;
 	char comm[16];
 	char exe[CF_REC_EXE_SIZE]; /* last component of the executable's path, as the kernel had it */
-	__u64 args[6];
 };
 
 struct cf_rec_other_key {

@@ -7,10 +7,11 @@
  * seccomp, with the number as the task passed it: x32 keeps __X32_SYSCALL_BIT, an int $0x80
  * call runs with TS_COMPAT): for a task of the tree, count the call in a per-CPU array and set
  * its bit in `seen`; only the first call of each (ABI, number) goes to user space (the ring
- * buffer), so the cost per call is a task-storage lookup, a per-CPU increment and a bitmap test,
- * whatever the call count. Calls in the watch list (the base profile decides them by argument)
- * also send each distinct masked argument vector once, deduplicated in a bounded hash map
- * (overflow marked per call in `tuple_full`: synth then keeps the base's own conditions).
+ * buffer, for provenance), so the cost per call is a task-storage lookup, a per-CPU increment and
+ * a bitmap test, whatever the call count. Calls in the watch list (the base profile decides them
+ * by argument) also keep each distinct masked argument vector in a bounded hash map (overflow
+ * marked per call in `tuple_full`: synth then keeps the base's own conditions). The bitmaps and
+ * maps are the recording (user space reads them whole after the run); events only name who.
  *
  * tp_btf/sys_exit: a return >= 0 sets the call's bit in `ok` (exit and exit_group never return:
  * set at entry). A successful execve returns 0 here, in the new program.
@@ -54,7 +55,6 @@ struct rec_task {
  * security_vm_enough_memory_mm on 6.18: seen on the stack of an execve's stack vma), seccomp's filter
  * install asks ns_capable_noaudit); the tracepoint does not carry the option, so the kernel
  * stack is compared with their address ranges (from /proc/kallsyms, written by user space). */
-#define CF_REC_NOAUDIT 6
 __u64 noaudit_lo[CF_REC_NOAUDIT] = { 0 };
 __u64 noaudit_hi[CF_REC_NOAUDIT] = { 0 };
 
@@ -79,7 +79,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, CF_REC_OTHERS);
+	__uint(max_entries, CF_REC_OTHERS); /* preallocated: an insert never fails for memory */
 	__type(key, struct cf_rec_other_key);
 	__type(value, __u64);
 } rothers SEC(".maps");
@@ -87,6 +87,9 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, CF_REC_TUPLES);
+	/* allocated as vectors come (not 8192 elements at every start); a failed insert marks
+	 * tuple_full, and synth keeps the base's own condition: never looser */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct cf_rec_tuple_key);
 	__type(value, __u8);
 } rtuples SEC(".maps");
@@ -106,7 +109,8 @@ __u64 others_full = 0;
 static __always_inline __u32 task_arch(struct task_struct *t)
 {
 	/* in_ia32_syscall(): TS_COMPAT is set for the duration of an int $0x80 / 32-bit call */
-	return (BPF_CORE_READ(t, thread_info.status) & TS_COMPAT) ? CF_REC_I386 : CF_REC_X86_64;
+	/* a BTF pointer: a direct load (CO-RE relocated), no probe-read helper on every call */
+	return (t->thread_info.status & TS_COMPAT) ? CF_REC_I386 : CF_REC_X86_64;
 }
 
 /* hide the bound from clang so that the mask stays and the verifier sees the index in bounds */
@@ -145,8 +149,7 @@ static __always_inline void fill_args(__u64 *a, struct pt_regs *regs, __u32 arch
 	a[5] = BPF_CORE_READ(regs, r9);
 }
 
-static __always_inline void send(__u32 kind, struct task_struct *t, __u32 arch, __s32 nr,
-				 const __u64 *args)
+static __always_inline void send(struct task_struct *t, __u32 arch, __s32 nr)
 {
 	struct cf_rec_event *e = bpf_ringbuf_reserve(&revents, sizeof(*e), 0);
 	const unsigned char *name;
@@ -155,20 +158,13 @@ static __always_inline void send(__u32 kind, struct task_struct *t, __u32 arch, 
 		__sync_fetch_and_add(&lost, 1);
 		return;
 	}
-	e->kind = kind;
 	e->arch = arch;
 	e->nr = nr;
 	e->tgid = BPF_CORE_READ(t, tgid);
-	for (int i = 0; i < 6; i++)
-		e->args[i] = args ? args[i] : 0;
-	e->exe[0] = 0;
-	e->comm[0] = 0;
-	if (kind == CF_REC_EV_FIRST) {
-		bpf_get_current_comm(e->comm, sizeof(e->comm));
-		name = BPF_CORE_READ(t, mm, exe_file, f_path.dentry, d_name.name);
-		if (!name || bpf_probe_read_kernel_str(e->exe, sizeof(e->exe), name) < 0)
-			e->exe[0] = 0;
-	}
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	name = BPF_CORE_READ(t, mm, exe_file, f_path.dentry, d_name.name);
+	if (!name || bpf_probe_read_kernel_str(e->exe, sizeof(e->exe), name) < 0)
+		e->exe[0] = 0;
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -182,7 +178,7 @@ static __always_inline void other_call(struct task_struct *t, __u32 arch, __s32 
 		return;
 	}
 	if (bpf_map_update_elem(&rothers, &k, &one, BPF_NOEXIST) == 0) {
-		send(CF_REC_EV_FIRST, t, arch, nr, NULL);
+		send(t, arch, nr);
 		return;
 	}
 	c = bpf_map_lookup_elem(&rothers, &k);
@@ -192,8 +188,7 @@ static __always_inline void other_call(struct task_struct *t, __u32 arch, __s32 
 		__sync_fetch_and_add(&others_full, 1);
 }
 
-static __always_inline void watched(struct task_struct *t, struct pt_regs *regs, __u32 arch,
-				    __s32 nr, __u32 bit, __u8 mask)
+static __always_inline void watched(struct pt_regs *regs, __u32 arch, __u32 bit, __u8 mask)
 {
 	struct cf_rec_tuple_key k = { .bit = bit };
 	__u8 one = 1;
@@ -203,10 +198,9 @@ static __always_inline void watched(struct task_struct *t, struct pt_regs *regs,
 	for (int i = 0; i < 6; i++)
 		if (!(mask & (1u << i)))
 			k.args[i] = 0;
+	/* the map is the record: user space reads it whole after the run (no event to lose) */
 	r = bpf_map_update_elem(&rtuples, &k, &one, BPF_NOEXIST);
-	if (r == 0)
-		send(CF_REC_EV_TUPLE, t, arch, nr, k.args);
-	else if (r != -17 /* EEXIST: seen */)
+	if (r != 0 && r != -17 /* EEXIST: seen */)
 		set_bit(tuple_full, bit);
 }
 
@@ -241,7 +235,7 @@ int BPF_PROG(cf_rec_enter, struct pt_regs *regs, long id)
 	if (c)
 		*c += 1;
 	if (set_bit(seen, bit))
-		send(CF_REC_EV_FIRST, t, arch, nr, NULL);
+		send(t, arch, nr);
 	/* exit and exit_group never return to sys_exit: they succeed by ending */
 	if (arch == CF_REC_I386 ? nr == NR_I386_EXIT || nr == NR_I386_EXIT_GROUP :
 				  ((__u32)nr & ~(__u32)CF_REC_X32_BIT) == NR_EXIT ||
@@ -249,7 +243,7 @@ int BPF_PROG(cf_rec_enter, struct pt_regs *regs, long id)
 		set_bit(ok, bit);
 	mask = watch[bounded(bit, CF_REC_BITS_P2)];
 	if (mask)
-		watched(t, regs, arch, nr, bit, mask);
+		watched(regs, arch, bit, mask);
 	return 0;
 }
 

@@ -3,6 +3,8 @@
  * Workloads for the record tests, one per argument, each making a marker call nothing else in
  * the run makes, so a test can name what must be in the recording:
  *   threads     4 threads, each getpriority(PRIO_PROCESS, 0)        (marker: getpriority)
+ *               and a FUTEX_WAKE: pthread_join waits on a futex only when the thread has not
+ *               ended yet, so without it strace (slower) and a recording differ by timing
  *   vfork       vfork, the child calls getitimer and _exits          (marker: getitimer)
  *   shortchild  fork; the child makes sysinfo and exits at once       (marker: sysinfo)
  *   chain SELF  fork; the child execs SELF "leaf"                     (marker: times, in leaf)
@@ -15,14 +17,22 @@
  *   failing     clone3(NULL, 0): EFAULT/EINVAL/ENOSYS, never succeeds (succeeded bit 0)
  *   unique      flock(-1, 0) once (the scoping test runs it outside the recorded tree)
  *   loop N      N getppid calls (counts)
+ *   exits N     N short threads in waves; thread k makes marker k % CF_EXIT_MARKERS (a call
+ *               nothing else makes) as its last call before it ends; the leader ends first
+ *               (SYS_exit) while the last wave still runs; before it, a fork whose child
+ *               makes sched_rr_get_interval and exits at once. The completeness stress: every marker must be
+ *               recorded, whatever the load (the calls are made before the joins return, so
+ *               the run made them all)
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <linux/futex.h>
 #include <sys/file.h>
 #include <sys/personality.h>
 #include <sys/resource.h>
@@ -37,9 +47,102 @@
 
 static void *thread_main(void *arg)
 {
+	static int word;
+
 	(void)arg;
 	(void)syscall(SYS_getpriority, PRIO_PROCESS, 0);
+	(void)syscall(SYS_futex, &word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 	return NULL;
+}
+
+/* harmless calls no libc start-up makes; the record test names them (test-record.sh) */
+static const long exit_markers[] = {
+	SYS_getitimer,
+	SYS_sysinfo,
+	SYS_times,
+	SYS_getpgid,
+	SYS_getsid,
+	SYS_getrusage,
+	SYS_sched_getscheduler,
+	SYS_sched_getparam,
+	SYS_sched_get_priority_max,
+	SYS_sched_get_priority_min,
+	SYS_capget,
+	SYS_getgroups,
+	SYS_getresgid,
+	SYS_ioprio_get,
+	SYS_alarm,
+	SYS_getpgrp,
+};
+#define CF_EXIT_MARKERS ARRAY_LEN(exit_markers)
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
+
+static int wait_child(pid_t pid);
+
+static void exit_marker(unsigned long k)
+{
+	long a[2] = { 0, 0 };
+	char buf[256] = { 0 };
+
+	switch (exit_markers[k % CF_EXIT_MARKERS]) {
+	case SYS_getitimer:
+	case SYS_getrusage:
+	case SYS_getgroups:
+	case SYS_getresgid:
+		a[1] = (long)buf; /* a valid buffer; getresgid's three pointers share it */
+		break;
+	case SYS_sysinfo:
+	case SYS_times:
+		a[0] = (long)buf;
+		break;
+	case SYS_capget: /* capget(NULL, buf): EFAULT, still a call */
+	case SYS_sched_getparam:
+		a[1] = (long)buf;
+		break;
+	case SYS_ioprio_get:
+		a[0] = 1; /* IOPRIO_WHO_PROCESS, 0: this thread */
+		break;
+	}
+	(void)syscall(exit_markers[k % CF_EXIT_MARKERS], a[0], a[1], a[1], a[1]);
+}
+
+static void *exit_thread(void *arg)
+{
+	exit_marker((unsigned long)arg);
+	return NULL;
+}
+
+/* the leader ends with SYS_exit while the last wave runs: the process lives on in its threads */
+static int exits(long n)
+{
+	pthread_t t[16];
+	pid_t pid;
+	long k = 0;
+
+	while (k + 16 < n) {
+		for (int j = 0; j < 16; j++)
+			if (pthread_create(&t[j], NULL, exit_thread, (void *)(k + j)) != 0)
+				return 1;
+		for (int j = 0; j < 16; j++)
+			pthread_join(t[j], NULL);
+		k += 16;
+	}
+	pid = fork();
+	if (pid == 0) {
+		struct timespec ts;
+
+		(void)syscall(SYS_sched_rr_get_interval, 0, &ts);
+		syscall(SYS_exit_group, 0);
+	}
+	if (wait_child(pid) != 0)
+		return 1;
+	for (; k < n; k++)
+		if (pthread_create(&t[0], NULL, exit_thread, (void *)k) != 0)
+			return 1;
+	/* the leader alone: the threads above are detached in effect, the kernel keeps the
+	 * process (and the parent's waitpid) until the last of them ends */
+	syscall(SYS_exit, 0);
+	return 1;
 }
 
 static int wait_child(pid_t pid)
@@ -143,6 +246,8 @@ static int run(int argc, char **argv, int i)
 			(void)syscall(SYS_getppid);
 		return 0;
 	}
+	if (strcmp(w, "exits") == 0 && i + 1 < argc)
+		return exits(atol(argv[i + 1]));
 	fprintf(stderr, "rec-workload: unknown workload %s\n", w);
 	return 2;
 }

@@ -191,6 +191,44 @@ for b in $backends; do
 	else not_ok "$b: counts: $(grep getppid "$TMP/$b-scope.txt")"; fi
 done
 
+# completeness under load: many short threads each make a marker call just before they end
+# (the leader ends first; a forked child makes sched_rr_get_interval), while a busy loop takes
+# a CPU: every call is counted exactly, in every round (the joins return after the calls, so
+# the run made them all). Negative twin: no threads, no marker.
+markers="getitimer sysinfo times getpgid getsid getrusage sched_getscheduler sched_getparam
+	sched_get_priority_max sched_get_priority_min capget getgroups getresgid ioprio_get alarm getpgrp"
+# exits_check FILE N: "ok" or what differs
+exits_check() {
+	awk -v n="$2" -v m="$markers" 'BEGIN { split(m, a, /[ \t\n]+/); for (i in a) if (a[i] != "") want[a[i]] = 1 }
+		$1 == "call" && $2 == "x86_64" && ($3 in want) { got[$3] = 1; s += $5 }
+		$1 == "call" && $2 == "x86_64" && $3 == "exit" { ex = $5 }
+		$1 == "call" && $2 == "x86_64" && $3 == "sched_rr_get_interval" { rr = $5 }
+		$1 == "lost" { lost = $2 }
+		END { for (k in want) if (!(k in got)) miss = miss " " k
+			if (miss == "" && s == n && ex == n + 1 && rr == 1 && lost == 0) print "ok"
+			else printf "missing:%s; markers %d of %d, exit %d of %d, fork child %d, lost %d\n", miss, s, n, ex, n + 1, rr, lost }' "$1"
+}
+for b in $backends; do
+	( while [ ! -e "$TMP/stop" ]; do :; done ) &
+	bg=$!
+	bad=
+	for round in 1 2 3 4 5; do
+		record "$b" "$TMP/$b-exits.txt" -- "$W" exits 160
+		res=$(exits_check "$TMP/$b-exits.txt" 160)
+		[ "$rc" = 0 ] && [ "$res" = ok ] || bad="$bad round $round: exit $rc, $res;"
+	done
+	touch "$TMP/stop"
+	wait "$bg" || true
+	rm -f "$TMP/stop"
+	if [ -z "$bad" ]; then ok "$b: under load, 5 rounds of 160 short threads: every call counted"
+	else not_ok "$b: under load:$bad"; fi
+	record "$b" "$TMP/$b-exits0.txt" -- "$W" exits 0
+	if [ "$(exits_check "$TMP/$b-exits0.txt" 0)" != ok ] &&
+		! awk '$1 == "call" && $3 == "getitimer" { f = 1 } END { exit !f }' "$TMP/$b-exits0.txt"; then
+		ok "$b: under load: negative twin: no threads, no marker"
+	else not_ok "$b: under load: negative twin recorded a marker"; fi
+done
+
 # rootless: uid 65534 without capabilities: AUTO falls back to ptrace and records
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 	chmod 0777 "$TMP"

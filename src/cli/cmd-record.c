@@ -282,7 +282,7 @@ static int record_phase(struct rec_cli *a, char **cmd, int handover)
 	struct cf_rec_watch *watch = NULL;
 	struct cf_rec_opts ropts = { 0 };
 	struct cf_explain_ctx ctx;
-	struct cf_outfile of;
+	struct cf_outfile of = CF_OUTFILE_INIT;
 	struct cf_synth_opts so;
 	struct cf_run_spec spec;
 	struct cf_diag diag;
@@ -423,8 +423,7 @@ static int record_phase(struct rec_cli *a, char **cmd, int handover)
 	print_summary(a, &rec, &res, &prep.conf, cmd);
 	hand_over(handover, &res);
 out:
-	if (of_open)
-		cf_outfile_close(&of);
+	cf_outfile_close(&of); /* also after the write: it frees the names (safe twice) */
 	cf_synth_result_clear(&res);
 	cf_recording_clear(&rec);
 	free(watch);
@@ -690,7 +689,7 @@ static int merge(struct rec_cli *a, char **files, int n)
 {
 	struct cf_profile **in = calloc((size_t)n, sizeof(*in));
 	cleanup_free char *text = NULL;
-	struct cf_outfile of;
+	cleanup(cf_outfile_closep) struct cf_outfile of = CF_OUTFILE_INIT;
 	struct cf_diag diag;
 	int r = 0, code = CF_EXIT_ERROR;
 
@@ -708,8 +707,6 @@ static int merge(struct rec_cli *a, char **files, int n)
 			fprintf(stderr, "callfence record --merge: out of memory\n");
 		else
 			output_diag(&diag, "error");
-		if (a->out && strcmp(a->out, "-") != 0)
-			cf_outfile_close(&of);
 		goto out;
 	}
 	if (a->out && strcmp(a->out, "-") != 0) {

@@ -83,18 +83,19 @@ static void note(struct prog *p, const char *fmt, ...) CF_PRINTF(2, 3);
 static void note(struct prog *p, const char *fmt, ...)
 {
 	size_t len = strlen(p->out->notes);
+	char line[512];
+	int n;
 	va_list ap;
 
-	if (len + 2 >= sizeof(p->out->notes))
-		return;
-	len += (size_t)snprintf(p->out->notes + len, sizeof(p->out->notes) - len - 1,
-				"callfence: predict: loaded: ");
-	if (len + 2 >= sizeof(p->out->notes))
-		return;
+	n = snprintf(line, sizeof(line), "callfence: predict: loaded: ");
 	va_start(ap, fmt);
-	vsnprintf(p->out->notes + len, sizeof(p->out->notes) - len - 1, fmt, ap);
+	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	va_end(ap);
-	strcat(p->out->notes, "\n");
+	strcat(line, "\n");
+	/* one line per fact: several NSS databases name the same missing module */
+	if (strstr(p->out->notes, line) || len + strlen(line) + 1 >= sizeof(p->out->notes))
+		return;
+	memcpy(p->out->notes + len, line, strlen(line) + 1);
 }
 
 static int analyse(struct prog *p, struct pmod *m)

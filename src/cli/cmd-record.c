@@ -5,7 +5,7 @@
  * callfence record --merge [-o FILE] PROFILE...
  *
  * Runs COMMAND exactly as `run` would, with the profile observed instead of enforced
- * (src/record/record.h), turns what it did into a profile no looser than the one given
+ * (src/observe/record-exec.h), turns what it did into a profile no looser than the one given
  * (src/record/synth.h) and writes it. Exit status: the command's (125 for callfence's own
  * errors, as run).
  *
@@ -40,7 +40,7 @@
 #include "cli/output.h"
 #include "cli/run-explain.h"
 #include "cli/run-prep.h"
-#include "record/record.h"
+#include "observe/record-exec.h"
 #include "record/synth.h"
 #include "run/run.h"
 

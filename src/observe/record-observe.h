@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * The two observers of `callfence record` (src/record/record.h is the entry point; both fill a
+ * The two observers of `callfence record` (src/observe/record-exec.h is the entry point; both fill a
  * struct cf_recording, recording.h). Each gives the hooks exec.c calls (struct
  * cf_run_observer): the eBPF one is passive (attach, drain), the ptrace one reaps its tracees.
  */

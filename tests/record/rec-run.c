@@ -26,8 +26,8 @@
 #include "base/strbuf.h"
 #include "bpf/filter.h"
 #include "caps/caps.h"
+#include "observe/record-exec.h"
 #include "profile/profile.h"
-#include "record/record.h"
 #include "run/run.h"
 
 extern char **environ;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * cf_record_exec: pick the observer (record.h), run the plan through exec.c with the profile's
+ * cf_record_exec: pick the observer (record-exec.h), run the plan through exec.c with the profile's
  * program observed, not enforced, and leave the recording sorted and complete.
  */
-#include "record/record.h"
+#include "observe/record-exec.h"
 
 #include <errno.h>
 #include <string.h>

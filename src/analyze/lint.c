@@ -241,6 +241,29 @@ static void find_base(struct lint_ctx *c)
 		snprintf(c->base, sizeof(c->base), "/linux/seccomp");
 }
 
+/*
+ * Keys the lenient parse ignored (what Docker does): a near miss of a meaningful key was already
+ * an error, so what is left does nothing; said, so a reviewer knows it is inert.
+ */
+static void lint_unknown_keys(struct lint_ctx *c)
+{
+	size_t nb = strlen(c->base);
+
+	for (size_t i = 0; i < c->p->warnings.n; i++) {
+		const struct cf_diag *d = &c->p->warnings.items[i];
+		const char *ptr = d->path;
+
+		if (!strstr(d->message, "unknown key"))
+			continue;
+		if (nb && strncmp(ptr, c->base, nb) == 0)
+			ptr += nb; /* lint_add puts the base back */
+		lint_add(c, "unknown-key", CF_LINT_INFO, (struct cf_pos){ d->line, d->column }, ptr,
+			 "remove it, or move a note into a rule's \"comment\"",
+			 "%s: Docker, runc and callfence ignore it; it changes no verdict",
+			 d->message);
+	}
+}
+
 static int lint_profile(struct lint_ctx *c, struct cf_diag *reterr)
 {
 	struct cf_profile shadow = { 0 };
@@ -259,6 +282,7 @@ static int lint_profile(struct lint_ctx *c, struct cf_diag *reterr)
 		return r;
 	}
 	/* the resolved rules point into the shadow; findings use c->p, same indexes */
+	lint_unknown_keys(c);
 	lint_check_rules(c);
 	r = cf_model_new(c->r, &c->model, &d);
 	if (r == -ENOMEM)

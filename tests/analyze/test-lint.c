@@ -170,6 +170,18 @@ static void test_same_as_default(void **state)
 	expect_none("same-as-default");
 }
 
+static void test_unknown_key(void **state)
+{
+	(void)state;
+	lint_text("{\"description\": \"notes\", \"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
+		  "  \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
+	expect("unknown-key", CF_LINT_INFO, 1, 17, "/description");
+	/* twin: the same profile without the note */
+	lint_text("{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
+		  "  \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
+	expect_none("unknown-key");
+}
+
 static void test_errno_zero(void **state)
 {
 	(void)state;
@@ -339,6 +351,7 @@ int main(void)
 		CF_TEST(test_clone3_eperm),
 		CF_TEST(test_cap_spelling),
 		CF_TEST(test_same_as_default),
+		CF_TEST(test_unknown_key),
 		CF_TEST(test_errno_zero),
 		CF_TEST(test_runtime_bootstrap),
 		CF_TEST(test_duplicate_name),

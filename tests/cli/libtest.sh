@@ -7,7 +7,9 @@ REF=${CALLFENCE_REFERENCE_DIR:-}
 tap_n=0
 tap_failed=0
 TMP=$(mktemp -d /tmp/callfence-test.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+# only the script's own shell: a job signalled before its exec is a fork that runs this trap
+# too (see cleanup_tmp in test-run-lib.sh)
+trap '[ "$BASHPID" != "$$" ] || rm -rf "$TMP"' EXIT
 
 ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
 not_ok() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }

@@ -10,7 +10,15 @@ CF="${CALLFENCE:-$CALLFENCE_BUILD_DIR/callfence}"
 PROBE="${CF_PROBE:-$CALLFENCE_BUILD_DIR/tests/probe/cf-probe}"
 export PROFILES="$CALLFENCE_SOURCE_DIR/tests/kernel/profiles"
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+# Only the script's own shell removes it ($$ is the script's pid in every fork, $BASHPID the
+# fork's). A background job is a fork of this shell until it execs, and a non-interactive bash
+# with an EXIT trap catches the terminating signals (HUP, TERM, USR1, PIPE, ...) to run that
+# trap before it dies: a signal that reached a job before its exec removed $TMP from the fork,
+# and every later case failed with exit 1 (its redirection into $TMP failing).
+cleanup_tmp() {
+	[ "$BASHPID" != "$$" ] || rm -rf "$TMP"
+}
+trap cleanup_tmp EXIT
 
 _n=0
 _failed=0
@@ -23,6 +31,43 @@ ok() { # ok COND-STATUS DESCRIPTION
 		echo "not ok $_n - $2"
 		_failed=$((_failed + 1))
 	fi
+}
+
+# show FILE...: the files as TAP diagnostics ('#' lines), or why they cannot be shown
+show() {
+	local f
+	for f in "$@"; do
+		if [ ! -d "$TMP" ]; then
+			echo "# $TMP is gone"
+			return
+		fi
+		if [ -e "$f" ]; then
+			echo "# ${f#"$TMP/"}:"
+			sed 's/^/#   /' "$f"
+		else
+			echo "# ${f#"$TMP/"}: missing"
+		fi
+	done
+}
+
+# ok_show COND-STATUS DESCRIPTION FILE...: ok, and on failure the files as diagnostics
+ok_show() {
+	local st=$1 desc=$2
+	shift 2
+	ok "$st" "$desc"
+	[ "$st" -eq 0 ] || show "$@"
+}
+
+# bg OUT CMD...: CMD in the background with stdout+stderr in OUT; sets $bg_pid. OUT is removed
+# first: the job truncates it only once its fork runs, so a wait for a line of OUT could
+# otherwise read the previous job's and signal this one before it is what it will exec.
+bg() {
+	local out=$1
+	shift
+	rm -f "$out"
+	"$@" >"$out" 2>&1 &
+	# shellcheck disable=SC2034 # read by the sourcing script
+	bg_pid=$!
 }
 
 skip() { # skip REASON DESCRIPTION
@@ -70,7 +115,7 @@ expect() {
 	else
 		ok 1 "$desc"
 		echo "# expected line: $line (exit $rc)"
-		sed 's/^/#   /' "$TMP/out"
+		show "$TMP/out"
 	fi
 }
 
@@ -84,7 +129,7 @@ expect_rc() {
 	else
 		ok 1 "$desc"
 		echo "# expected exit $code, got $rc"
-		sed 's/^/#   /' "$TMP/out"
+		show "$TMP/out"
 	fi
 }
 

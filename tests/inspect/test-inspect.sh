@@ -13,7 +13,13 @@ if [ "$(id -u)" != 0 ]; then
     exit 0
 fi
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done; rm -rf "$TMP"; }
+# only the script's own shell: a job signalled before its exec is a fork that runs this trap
+# too (see cleanup_tmp in tests/cli/test-run-lib.sh)
+cleanup() {
+    [ "$BASHPID" = "$$" ] || return 0
+    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+    rm -rf "$TMP"
+}
 trap cleanup EXIT
 
 # start_confined ARGS...: `callfence run ARGS -- sleep 300` in the background; sets $child

@@ -11,9 +11,12 @@ AGENT="${CF_NOTIFY_AGENT:-$CALLFENCE_BUILD_DIR/tests/kernel/notify-agent}"
 [ -x "$AGENT" ] || skip_all "notify-agent not built at $AGENT"
 P=$PROBE
 AGENTS=()
+# only the script's own shell: a job signalled before its exec is a fork that runs this trap
+# too (see cleanup_tmp in test-run-lib.sh)
 cleanup_agents() {
+	[ "$BASHPID" = "$$" ] || return 0
 	for a in "${AGENTS[@]}"; do kill "$a" 2>/dev/null; done
-	rm -rf "$TMP"
+	cleanup_tmp
 }
 trap cleanup_agents EXIT
 
@@ -235,11 +238,21 @@ left=0
 for k in $kids; do [ -d "/proc/$k" ] && left=1; done
 ok $left "agent never accepts: no child left (was: ${kids:-none})"
 
+# wait_kids PID: up to 20 s until PID has a child (callfence has forked the command: the
+# signal that follows is callfence's, not its shell fork's); sets $kids
+wait_kids() {
+	for _ in $(seq 200); do
+		kids=$(pgrep -P "$1") && return 0
+		sleep 0.1
+	done
+	echo "# pid $1 has no child after 20 s"
+	return 1
+}
+
 # SIGTERM while waiting: ends the wait at once, 128+15, nothing ran
 "$CF" run --security-opt "seccomp=$TMP/stuck.json" -- "$P" getpid >"$TMP/out" 2>&1 &
 cf=$!
-sleep 1
-kids=$(pgrep -P "$cf")
+wait_kids "$cf"
 kill -TERM "$cf"
 timeout 20 tail --pid="$cf" -f /dev/null 2>/dev/null
 ok $? "SIGTERM while waiting for the agent: callfence ends"
@@ -255,8 +268,7 @@ for opt in "" "--security-opt no-new-privileges --user 65534"; do
 	# shellcheck disable=SC2086 # optional words
 	"$CF" run $opt --security-opt "seccomp=$TMP/stuck.json" -- "$P" getpid >"$TMP/out" 2>&1 &
 	cf=$!
-	sleep 1
-	kids=$(pgrep -P "$cf")
+	wait_kids "$cf"
 	kill -KILL "$cf"
 	wait "$cf" 2>/dev/null
 	left=0

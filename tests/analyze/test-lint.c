@@ -346,22 +346,14 @@ static int teardown(void **state)
 int main(void)
 {
 	static const struct cf_test_case cases[] = {
-		CF_TEST(test_dangerous),
-		CF_TEST(test_deny_list_twin),
-		CF_TEST(test_clone3_eperm),
-		CF_TEST(test_cap_spelling),
-		CF_TEST(test_same_as_default),
-		CF_TEST(test_unknown_key),
-		CF_TEST(test_errno_zero),
-		CF_TEST(test_runtime_bootstrap),
-		CF_TEST(test_duplicate_name),
-		CF_TEST(test_unknown_syscall),
-		CF_TEST(test_arg_index_or),
-		CF_TEST(test_runtime_refuses),
-		CF_TEST(test_oci_config),
-		CF_TEST(test_unreadable),
-		CF_TEST(test_builtin_clean),
-		CF_TEST_REFERENCE(test_reference_defaults),
+		CF_TEST(test_dangerous),       CF_TEST(test_deny_list_twin),
+		CF_TEST(test_clone3_eperm),    CF_TEST(test_cap_spelling),
+		CF_TEST(test_same_as_default), CF_TEST(test_unknown_key),
+		CF_TEST(test_errno_zero),      CF_TEST(test_runtime_bootstrap),
+		CF_TEST(test_duplicate_name),  CF_TEST(test_unknown_syscall),
+		CF_TEST(test_arg_index_or),    CF_TEST(test_runtime_refuses),
+		CF_TEST(test_oci_config),      CF_TEST(test_unreadable),
+		CF_TEST(test_builtin_clean),   CF_TEST_REFERENCE(test_reference_defaults),
 	};
 
 	return CF_TEST_RUN_FIXTURES(cases, NULL, teardown);

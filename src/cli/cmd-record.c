@@ -34,7 +34,6 @@
 
 #include "base/cleanup.h"
 #include "base/strbuf.h"
-#include "base/suggest.h"
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "cli/output.h"
@@ -44,7 +43,6 @@
 #include "record/synth.h"
 #include "run/run.h"
 
-extern char **environ;
 
 enum {
 	OPT_OUTPUT = OPT_SHARED_LAST + 0x200,
@@ -332,19 +330,7 @@ static int record_phase(struct rec_cli *a, char **cmd, int handover)
 	}
 	ropts.arg_watch = watch;
 
-	spec = (struct cf_run_spec){
-		.prog = prep.prog,
-		.flags_explicit = prep.conf.profile && prep.conf.profile->has_flags,
-		.caps = prep.conf.caps,
-		.no_new_privileges = prep.conf.no_new_privileges,
-		.no_new_privileges_refused =
-			a->sec.no_new_privileges_given && !a->sec.no_new_privileges,
-		.caller = &prep.caller,
-		.creds = prep.have_creds ? &prep.creds : NULL,
-		.path = prep.path,
-		.argv = cmd,
-		.envp = environ,
-	};
+	cli_run_spec(&prep, &a->sec, prep.prog, cmd, &spec);
 	r = cf_plan_build(&spec, &plan, &diag);
 	if (r < 0) {
 		code = fail(&diag);
@@ -574,18 +560,7 @@ static int verify_phase(struct rec_cli *a, char **cmd, const char *handed, int r
 	if (run_explain_option(&x, OPT_EXPLAIN, NULL) < 0 ||
 	    run_explain_setup(&x, &sec, &prep.conf, prep.prog, &install) < 0)
 		goto out;
-	spec = (struct cf_run_spec){
-		.prog = install,
-		.flags_explicit = prep.conf.profile && prep.conf.profile->has_flags,
-		.caps = prep.conf.caps,
-		.no_new_privileges = prep.conf.no_new_privileges,
-		.no_new_privileges_refused = sec.no_new_privileges_given && !sec.no_new_privileges,
-		.caller = &prep.caller,
-		.creds = prep.have_creds ? &prep.creds : NULL,
-		.path = prep.path,
-		.argv = cmd,
-		.envp = environ,
-	};
+	cli_run_spec(&prep, &sec, install, cmd, &spec);
 	r = cf_plan_build(&spec, &plan, &diag);
 	if (r == 0)
 		r = cf_preflight(plan, prep.prog, label, &diag);
@@ -727,26 +702,6 @@ out:
 
 /* ------------------------------------------------------------------------------------------- */
 
-static int parse_choice(const char *opt, const char *arg, const char *const *valid, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(arg, valid[i]) == 0)
-			return (int)i;
-	struct cf_suggest sg;
-
-	cf_suggest_init(&sg, arg);
-	for (size_t i = 0; i < n; i++)
-		cf_suggest_consider(&sg, valid[i]);
-	fprintf(stderr, "callfence record: %s: unknown value \"%s\"", opt, arg);
-	if (cf_suggest_is_near_miss(&sg))
-		fprintf(stderr, " (did you mean \"%s\"?)", sg.best);
-	fprintf(stderr, "; valid:");
-	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, " %s", valid[i]);
-	fprintf(stderr, "\n");
-	return -1;
-}
-
 static int parse_args(int argc, char **argv, struct rec_cli *a)
 {
 	static const struct option longopts[] = {
@@ -792,19 +747,22 @@ static int parse_args(int argc, char **argv, struct rec_cli *a)
 			a->out = optarg;
 			break;
 		case OPT_FORMAT:
-			r = parse_choice("--format", optarg, formats, ARRAY_SIZE(formats));
+			r = opts_parse_choice("record", "--format", optarg, formats,
+					      ARRAY_SIZE(formats));
 			if (r < 0)
 				return CF_EXIT_ERROR;
 			a->format = r == 0 ? CF_SYNTH_DOCKER : CF_SYNTH_OCI;
 			break;
 		case OPT_FOR:
-			r = parse_choice("--for", optarg, cf_synth_runtimes, cf_synth_n_runtimes);
+			r = opts_parse_choice("record", "--for", optarg, cf_synth_runtimes,
+					      cf_synth_n_runtimes);
 			if (r < 0)
 				return CF_EXIT_ERROR;
 			a->runtime = cf_synth_runtimes[r];
 			break;
 		case OPT_BACKEND:
-			r = parse_choice("--backend", optarg, backends, ARRAY_SIZE(backends));
+			r = opts_parse_choice("record", "--backend", optarg, backends,
+					      ARRAY_SIZE(backends));
 			if (r < 0)
 				return CF_EXIT_ERROR;
 			a->backend = (enum cf_rec_backend)r;

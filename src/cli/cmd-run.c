@@ -153,24 +153,14 @@ int cmd_run(int argc, char **argv)
 	if (run_explain_setup(&explain, &sec, &prep.conf, prep.prog, &install) < 0)
 		goto out;
 
-	spec = (struct cf_run_spec){
-		.prog = install,
-		.flags_explicit = prep.conf.profile && prep.conf.profile->has_flags,
-		.caps = prep.conf.caps,
-		.no_new_privileges = prep.conf.no_new_privileges,
-		.no_new_privileges_refused = sec.no_new_privileges_given && !sec.no_new_privileges,
-		.caller = &prep.caller,
-		.creds = prep.have_creds ? &prep.creds : NULL,
-		.path = prep.path,
-		.argv = cmd,
-		.envp = env.v,
-		.workdir = proc.workdir,
-		.ulimits = proc.ulimits,
-		.n_ulimits = proc.n_ulimits,
-		.listener_path = prep.conf.profile ? prep.conf.profile->listener_path : NULL,
-		.listener_metadata =
-			prep.conf.profile ? prep.conf.profile->listener_metadata : NULL,
-	};
+	cli_run_spec(&prep, &sec, install, cmd, &spec);
+	spec.workdir = proc.workdir;
+	spec.ulimits = proc.ulimits;
+	spec.n_ulimits = proc.n_ulimits;
+	if (prep.conf.profile) {
+		spec.listener_path = prep.conf.profile->listener_path;
+		spec.listener_metadata = prep.conf.profile->listener_metadata;
+	}
 	if (proc.tty) {
 		r = cf_pty_open(&pty);
 		if (r < 0) {

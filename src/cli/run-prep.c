@@ -76,6 +76,24 @@ int cli_run_prepare(struct cf_cli_security *sec, char **cmd, struct cli_run_prep
 	return 0;
 }
 
+void cli_run_spec(const struct cli_run_prep *p, const struct cf_cli_security *sec,
+		  const struct cf_bpf_prog *prog, char **cmd, struct cf_run_spec *ret)
+{
+	*ret = (struct cf_run_spec){
+		.prog = prog,
+		.flags_explicit = p->conf.profile && p->conf.profile->has_flags,
+		.caps = p->conf.caps,
+		.no_new_privileges = p->conf.no_new_privileges,
+		.no_new_privileges_refused =
+			sec->no_new_privileges_given && !sec->no_new_privileges,
+		.caller = &p->caller,
+		.creds = p->have_creds ? &p->creds : NULL,
+		.path = p->path,
+		.argv = cmd,
+		.envp = p->envp ? p->envp : environ,
+	};
+}
+
 void cli_run_prep_clear(struct cli_run_prep *p)
 {
 	free(p->path);

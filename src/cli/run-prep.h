@@ -31,5 +31,13 @@ struct cli_run_prep {
 /* 0, or the exit code after printing why (125, 127 not found, ...). Clear p on every path. */
 int cli_run_prepare(struct cf_cli_security *sec, char **cmd, struct cli_run_prep *p);
 void cli_run_prep_clear(struct cli_run_prep *p);
+/*
+ * The run spec every launch of a prepared command shares (run, record, record --verify): the
+ * program to install, capabilities, no-new-privileges, credentials, the executable, and the
+ * environment (p->envp, else callfence's own). Callers add what only they have (run's -w,
+ * --ulimit, -t, the NOTIFY listener).
+ */
+void cli_run_spec(const struct cli_run_prep *p, const struct cf_cli_security *sec,
+		  const struct cf_bpf_prog *prog, char **cmd, struct cf_run_spec *ret);
 /* The launcher, the listener handoff or the self-confinement failed: say what. */
 void cli_run_report(const struct cf_plan *plan, const struct cf_run_result *res, const char *cmd0);

@@ -43,7 +43,6 @@
 #include "record/synth.h"
 #include "run/run.h"
 
-
 enum {
 	OPT_OUTPUT = OPT_SHARED_LAST + 0x200,
 	OPT_FORMAT,

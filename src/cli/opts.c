@@ -137,16 +137,13 @@ static int load_profile(const struct cf_cli_security *s, struct cf_profile **ret
 	const struct cf_parse_opts popts = { .strict = s->strict };
 	/* --defaults podman: Podman's profile where Docker's would be */
 	const char *name = s->seccomp ? s->seccomp : s->podman ? "podman" : "builtin";
+	int r = cf_profile_builtin_named(name, ret);
 
-	if (strcmp(name, "builtin") == 0 || strcmp(name, "podman") == 0) {
-		int r = name[0] == 'p' ? cf_profile_builtin_podman(ret) : cf_profile_builtin(ret);
-
-		if (r < 0)
-			return diag_set(reterr, -r, name, 0, 0, "", "cannot build the %s profile",
-					name);
-		return 0;
-	}
-	return cf_profile_parse_file_with(s->seccomp, &popts, ret, reterr);
+	if (r == -ENOENT) /* not a built-in name: a file */
+		return cf_profile_parse_file_with(s->seccomp, &popts, ret, reterr);
+	if (r < 0)
+		return diag_set(reterr, -r, name, 0, 0, "", "cannot build the %s profile", name);
+	return 0;
 }
 
 int opts_resolve_options(const struct cf_cli_security *s, struct cf_resolve_opts *ret,
